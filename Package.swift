@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "gantry",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "gantry", targets: ["gantry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // System libraries.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+
+        // The module stack of DESIGN.md, dependencies pointing down only.
+        .target(name: "ImageModel"),
+        .target(name: "Archive", dependencies: ["CArchive", "ImageModel"]),
+        .target(name: "Store", dependencies: ["ImageModel", "Archive"]),
+        .target(name: "Registry", dependencies: ["CCurl", "ImageModel", "Store"]),
+        .target(name: "Beanstalk", dependencies: ["ImageModel", "Archive"]),
+        .target(name: "Engines", dependencies: ["ImageModel", "Store"]),
+        .target(name: "Builder", dependencies: ["ImageModel", "Archive", "Store", "Scaffold"]),
+        .target(
+            name: "Scaffold",
+            dependencies: ["ImageModel", .product(name: "Yams", package: "Yams")],
+            plugins: ["EmbedResources"]
+        ),
+        .executableTarget(
+            name: "gantry",
+            dependencies: [
+                "ImageModel", "Archive", "Store", "Registry", "Beanstalk", "Engines", "Builder", "Scaffold",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Embeds BaseImages/ and Makefile.template into the Scaffold module,
+        // so the binary finds its templates wherever it runs from.
+        .executableTarget(name: "EmbedResourcesTool", path: "Sources/EmbedResourcesTool"),
+        .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
+
+        .testTarget(name: "ImageModelTests", dependencies: ["ImageModel"]),
+        .testTarget(name: "ScaffoldTests", dependencies: ["Scaffold", "ImageModel"]),
+        .testTarget(name: "CLITests", dependencies: ["Scaffold"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,59 @@
+import ArgumentParser
+
+/// Thrown by commands of DESIGN.md that are not built yet.
+struct NotBuiltYet: Error, CustomStringConvertible {
+    let command: String
+    var description: String {
+        "'gantry \(command)' is not built yet in this version; see README.md for the commands that work"
+    }
+}
+
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dev", abstract: "Run the app with its source mounted (not built yet).")
+    func run() async throws { throw NotBuiltYet(command: "dev") }
+}
+
+struct BuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the app image without a daemon (not built yet).")
+    func run() async throws { throw NotBuiltYet(command: "build") }
+}
+
+struct PushCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "push", abstract: "Push an image to a registry (not built yet).")
+    func run() async throws { throw NotBuiltYet(command: "push") }
+}
+
+struct PullCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pull", abstract: "Pull an image into the store (not built yet).")
+    func run() async throws { throw NotBuiltYet(command: "pull") }
+}
+
+struct CopyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "copy", abstract: "Copy an image between registries, layouts and archives (not built yet).")
+    func run() async throws { throw NotBuiltYet(command: "copy") }
+}
+
+struct ImagesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "images", abstract: "List the images in the store (not built yet).")
+    func run() async throws { throw NotBuiltYet(command: "images") }
+}
+
+struct InspectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show an image's manifest and config (not built yet).")
+    func run() async throws { throw NotBuiltYet(command: "inspect") }
+}
+
+struct LoginCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "login", abstract: "Store registry credentials (not built yet).")
+    func run() async throws { throw NotBuiltYet(command: "login") }
+}
+
+struct LogoutCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logout", abstract: "Remove registry credentials (not built yet).")
+    func run() async throws { throw NotBuiltYet(command: "logout") }
+}
+
+struct BeanstalkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "beanstalk", abstract: "Write, check and bundle Dockerrun.aws.json (not built yet).")
+    func run() async throws { throw NotBuiltYet(command: "beanstalk") }
+}
