@@ -72,7 +72,7 @@ public struct Mmdebstrap: Sendable {
             arguments.append("--customize-hook=chmod \(octal(file.mode)) \"$1\"\(shellQuoted(folder: file.destination))")
         }
         let environment = (["PATH=\(Self.chrootPath)", "DEBIAN_FRONTEND=noninteractive"] + spec.env.map { "\($0.key)=\($0.value)" })
-            .map(shellQuoted).joined(separator: " ")
+            .map { shellQuoted($0) }.joined(separator: " ")
         for step in spec.run {
             arguments.append("--customize-hook=chroot \"$1\" /usr/bin/env -i \(environment) /bin/sh -ec \(shellQuoted(step))")
         }
