@@ -18,3 +18,9 @@ enum Terminal {
         FileHandle.standardOutput.write(Data((message + "\n").utf8))
     }
 }
+
+/// A mistake in the command line that ArgumentParser cannot see, such as a value out of range.
+struct UsageError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
