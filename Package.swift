@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // System libraries.
@@ -20,8 +21,8 @@ let package = Package(
 
         // The module stack of DESIGN.md, dependencies pointing down only.
         .target(name: "ImageModel"),
-        .target(name: "Archive", dependencies: ["CArchive", "ImageModel"]),
-        .target(name: "Store", dependencies: ["ImageModel", "Archive"]),
+        .target(name: "Archive", dependencies: ["CArchive", "ImageModel", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Store", dependencies: ["ImageModel", "Archive", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Registry", dependencies: ["CCurl", "ImageModel", "Store"]),
         .target(name: "Beanstalk", dependencies: ["ImageModel", "Archive"]),
         .target(name: "Engines", dependencies: ["ImageModel", "Store"]),

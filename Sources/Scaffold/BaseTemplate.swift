@@ -67,8 +67,13 @@ public struct BaseTemplate: Sendable {
     /// What `gantry base init` writes: `base.yml`, the files it copies in, and the rendered `Dockerfile`.
     public func basePlan() -> FilePlan {
         var plan = FilePlan()
-        for file in files where file.path == "base.yml" || spec.files.contains(where: { $0.source == file.path }) {
-            plan.add(file.path, file.contents, mode: file.mode & 0o111 != 0 ? 0o755 : 0o644)
+        for file in files {
+            if file.path == "base.yml" {
+                plan.add(file.path, file.contents)
+            } else if let copy = spec.files.first(where: { $0.source == file.path }) {
+                // The mode the image gives the file, so the folder reads like the image.
+                plan.add(file.path, file.contents, mode: copy.mode & 0o777)
+            }
         }
         plan.add("Dockerfile", text: DockerfileRenderer.render(spec))
         return plan

@@ -29,8 +29,9 @@ public enum DockerfileRenderer {
         if !spec.files.isEmpty {
             lines.append(chain("RUN", spec.files.map { "chmod \(octal($0.mode)) \(shellQuoted($0.destination))" }))
         }
-        for step in spec.run {
-            lines.append("RUN \(step)")
+        if !spec.run.isEmpty {
+            // One RUN for all steps: one layer, and a failing step stops the build.
+            lines.append(chain("RUN", spec.run))
         }
         lines.append("WORKDIR \(spec.workdir)")
         lines.append("USER \(spec.user)")

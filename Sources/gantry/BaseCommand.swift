@@ -63,9 +63,3 @@ struct BaseRenderCommand: ParsableCommand {
         Terminal.say("Rendered \(directory)/Dockerfile from base.yml (template \(spec.name), version \(spec.version)).")
     }
 }
-
-/// `gantry base build` (not built yet).
-struct BaseBuildCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the base image (not built yet).")
-    func run() throws { throw NotBuiltYet(command: "base build") }
-}

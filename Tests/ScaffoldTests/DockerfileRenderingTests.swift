@@ -62,3 +62,49 @@ struct DockerfileRenderingTests {
         #expect(DockerfileRenderer.shellQuoted("it's here") == #"'it'\''s here'"#)
     }
 }
+
+@Suite("shipped templates")
+struct ShippedTemplateTests {
+    @Test("gantry ships apache-wsgi (the default) and static")
+    func templateNames() {
+        #expect(BaseTemplate.names == ["apache-wsgi", "static"])
+        #expect(BaseTemplate.defaultName == "apache-wsgi")
+    }
+
+    @Test("every shipped template parses and has every file it copies", arguments: BaseTemplate.names)
+    func templateIsComplete(_ name: String) throws {
+        let template = try BaseTemplate.named(name)
+        #expect(template.spec.name == name)
+        #expect(template.spec.port == 8080)
+        #expect(template.spec.mount == "/app")
+        #expect(template.spec.stopSignal == "SIGWINCH")
+        #expect(template.spec.user != "root" && template.spec.user != "0")
+        for copy in template.spec.files {
+            #expect(template.files.contains { $0.path == copy.source })
+        }
+        #expect(!template.appFiles.isEmpty)
+        let plan = template.basePlan()
+        #expect(plan.entries.contains { $0.path == "Dockerfile" })
+        #expect(!plan.entries.contains { $0.path.hasPrefix("app/") })
+    }
+
+    @Test("apache-wsgi runs mod_wsgi in daemon mode with the app on the python path")
+    func apacheWSGIConfig() throws {
+        let template = try BaseTemplate.named("apache-wsgi")
+        let conf = try #require(template.files.first { $0.path == "files/gantry.conf" })
+        let text = String(decoding: conf.contents, as: UTF8.self)
+        #expect(text.contains("WSGIDaemonProcess"))
+        #expect(text.contains("python-path=/app"))
+        #expect(text.contains("WSGIApplicationGroup %{GLOBAL}"))
+        #expect(text.contains("Alias /static/"))
+        #expect(template.spec.devEnv == [KeyValue(key: "GANTRY_RELOAD", value: "1")])
+        #expect(template.spec.packages.contains("libapache2-mod-wsgi-py3"))
+    }
+
+    @Test("an unknown template name lists the ones there are")
+    func unknownTemplate() {
+        #expect(throws: ScaffoldError.unknownTemplate("django", available: ["apache-wsgi", "static"])) {
+            try BaseTemplate.named("django")
+        }
+    }
+}
