@@ -3,11 +3,12 @@ import Foundation
 /// The path of the built `gantry` executable: `GANTRY_BIN` when set, else the
 /// `gantry` next to the test bundle in the build products folder.
 ///
-/// - Throws: `HarnessError.missingGantry` naming the places it looked.
+/// - Throws: `HarnessError.missingGantry` naming the places it looked, or
+///   `HarnessError.badGantryOverride`.
 func gantryBinary() throws -> String {
     if let override = ProcessInfo.processInfo.environment["GANTRY_BIN"], !override.isEmpty {
         guard FileManager.default.isExecutableFile(atPath: override) else {
-            throw HarnessError.missingGantry(searched: [override])
+            throw HarnessError.badGantryOverride(override)
         }
         return override
     }

@@ -7,6 +7,7 @@ enum HarnessError: Error, CustomStringConvertible {
     case failed(command: String, status: Int32, output: String)
     case missingTool(String)
     case missingGantry(searched: [String])
+    case badGantryOverride(String)
     case noAnswer(url: String, attempts: Int, elapsed: Duration, lastError: String)
     case lockTimeout(path: String, limit: Duration)
 
@@ -21,6 +22,8 @@ enum HarnessError: Error, CustomStringConvertible {
         case .missingGantry(let searched):
             return "the gantry executable is not at \(searched.joined(separator: " or ")); "
                 + "run 'swift build' first or set GANTRY_BIN"
+        case .badGantryOverride(let path):
+            return "GANTRY_BIN is \(path), which is not an executable; point it at a built gantry or unset it"
         case .noAnswer(let url, let attempts, let elapsed, let lastError):
             return "\(url) did not answer after \(attempts) attempts in \(elapsed): \(lastError)"
         case .lockTimeout(let path, let limit):
