@@ -52,10 +52,10 @@ struct Podman: Sendable {
         return ProcessOutput.tail(output.stdout + output.stderr)
     }
 
-    /// Removes the container `name` if it exists, blocking: meant for `defer`.
+    /// Removes the container `name` and its anonymous volumes if it exists, blocking: meant for `defer`.
     func removeContainer(_ name: String) {
         _ = try? Subprocess.runBlocking(
-            executable, ["rm", "--force", "--ignore", "--time", "0", name],
+            executable, ["rm", "--force", "--ignore", "--volumes", "--time", "0", name],
             environment: environment, timeout: .seconds(60))
     }
 
