@@ -53,7 +53,7 @@ public struct FilePlan: Sendable {
         do {
             for entry in entries {
                 let target = directory.appendingPathComponent(entry.path)
-                try makeFolders(target.deletingLastPathComponent().path, created: &createdFolders, displayName: displayName)
+                try makeFolders(target.deletingLastPathComponent().path, created: &createdFolders, under: directory, displayName: displayName)
                 let temp = target.deletingLastPathComponent()
                     .appendingPathComponent(".\(target.lastPathComponent).gantry-\(getpid())-\(temps.count).tmp").path
                 temps.append((temp, target.path))
@@ -81,16 +81,18 @@ public struct FilePlan: Sendable {
         return rest.isEmpty ? name : (name.hasSuffix("/") ? name + rest : name + "/" + rest)
     }
 
-    private func makeFolders(_ path: String, created: inout [String], displayName: String) throws(ScaffoldError) {
+    private func makeFolders(_ path: String, created: inout [String], under directory: URL, displayName: String) throws(ScaffoldError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             if isDirectory.boolValue { return }
-            throw ScaffoldError.notADirectory(path)
+            throw ScaffoldError.notADirectory(display(path, under: directory, as: displayName))
         }
         let parent = (path as NSString).deletingLastPathComponent
-        if parent != path && !parent.isEmpty { try makeFolders(parent, created: &created, displayName: displayName) }
+        if parent != path && !parent.isEmpty {
+            try makeFolders(parent, created: &created, under: directory, displayName: displayName)
+        }
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw ScaffoldError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+            throw ScaffoldError.cannotWrite(path: display(path, under: directory, as: displayName), reason: String(cString: strerror(errno)))
         }
         created.append(path)
     }
