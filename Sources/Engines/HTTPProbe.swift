@@ -11,6 +11,12 @@ public struct HTTPAnswer: Sendable, Hashable {
     public var status: Int
     /// The body, decoded as UTF-8.
     public var body: String
+
+    /// An answer with `status` and `body`.
+    public init(status: Int, body: String) {
+        self.status = status
+        self.body = body
+    }
 }
 
 /// GETs a page from a server on 127.0.0.1 over a plain socket: one
