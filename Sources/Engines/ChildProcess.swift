@@ -5,8 +5,8 @@ import Glibc
 import Darwin
 #endif
 
-/// A started program, leading its own process group: it can be waited for
-/// with a time limit, signalled, and stopped.
+/// A started program: it can be waited for with a time limit, signalled,
+/// and stopped.
 ///
 /// A thread blocks in `waitpid` for it, so the exit is seen at once and the
 /// child is always reaped.
@@ -23,15 +23,18 @@ public final class ChildProcess: Sendable {
         case file(String)
     }
 
-    /// The process id, also the process group id.
+    /// The process id.
     public let pid: pid_t
     /// The command line, for messages.
     public let command: String
+    /// Whether it leads its own process group (and its descendants are in it).
+    public let leadsProcessGroup: Bool
     private let exitWatch = ExitWatch()
 
-    private init(pid: pid_t, command: String) {
+    private init(pid: pid_t, command: String, leadsProcessGroup: Bool) {
         self.pid = pid
         self.command = command
+        self.leadsProcessGroup = leadsProcessGroup
         let exitWatch = self.exitWatch
         let thread = Thread {
             var status: Int32 = 0
@@ -54,10 +57,14 @@ public final class ChildProcess: Sendable {
     ///   - environment: replaces the environment when given.
     ///   - stdout: where its stdout goes.
     ///   - stderr: where its stderr goes.
+    ///   - ownProcessGroup: start it in a process group of its own, so the
+    ///     terminal's Ctrl-C reaches gantry and not it: for commands gantry
+    ///     must finish or stop itself. Otherwise it shares gantry's group and
+    ///     its fate, as a shell's foreground job does.
     /// - Throws: `EngineError.cannotStart` when it is not found or cannot be spawned.
     public static func spawn(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-        stdout: Output = .inherit, stderr: Output = .inherit
+        stdout: Output = .inherit, stderr: Output = .inherit, ownProcessGroup: Bool = true
     ) throws(EngineError) -> ChildProcess {
         let command = Subprocess.commandLine(executable, arguments)
         let env = environment ?? ProcessInfo.processInfo.environment
@@ -93,8 +100,12 @@ public final class ChildProcess: Sendable {
         // Signals gantry ignores (SIGPIPE, SIGINT while it handles them) would stay ignored across exec.
         try check(posix_spawnattr_setsigmask(&attributes, &noSignals))
         try check(posix_spawnattr_setsigdefault(&attributes, &allSignals))
-        try check(posix_spawnattr_setpgroup(&attributes, 0))
-        try check(posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)))
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        if ownProcessGroup {
+            try check(posix_spawnattr_setpgroup(&attributes, 0))
+            flags |= POSIX_SPAWN_SETPGROUP
+        }
+        try check(posix_spawnattr_setflags(&attributes, Int16(flags)))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -104,7 +115,7 @@ public final class ChildProcess: Sendable {
         }
         var pid = pid_t()
         try check(posix_spawn(&pid, path, &actions, &attributes, argv, envp))
-        return ChildProcess(pid: pid, command: command)
+        return ChildProcess(pid: pid, command: command, leadsProcessGroup: ownProcessGroup)
     }
 
     /// The exit status once it has exited (128 + signal when a signal ended it), else nil.
@@ -126,19 +137,21 @@ public final class ChildProcess: Sendable {
         }
     }
 
-    /// Sends `signal` to the child's whole process group.
+    /// Sends `signal` to the child, and to its process group when it leads one.
     public func signal(_ signal: Int32) {
         guard exitWatch.status == nil else { return }
-        _ = kill(-pid, signal)
+        _ = kill(leadsProcessGroup ? -pid : pid, signal)
     }
 
     /// Stops it: SIGTERM, then SIGKILL when it has not exited after `grace`.
+    /// Waits even when the calling task is cancelled: stopping is cleanup.
     public func terminate(grace: Duration = .seconds(2)) async {
         guard exitWatch.status == nil else { return }
         signal(SIGTERM)
-        if await wait(timeout: grace) == nil {
+        let exited = await Task.detached { await self.wait(timeout: grace) }.value
+        if exited == nil {
             signal(SIGKILL)
-            _ = await wait(timeout: grace)
+            _ = await Task.detached { await self.wait(timeout: grace) }.value
         }
     }
 }

@@ -15,6 +15,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable, Sendable {
     case commandFailed(command: String, status: Int32, message: String, hint: String)
     /// An engine command did not finish in time and was killed.
     case timedOut(command: String, seconds: Int)
+    /// An engine command was stopped because gantry was interrupted.
+    case interrupted(command: String)
     /// An engine command printed something gantry cannot read.
     case unexpectedOutput(command: String, detail: String)
     /// A bind mount's host path cannot be given to `-v`.
@@ -41,6 +43,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable, Sendable {
             return "'\(command)' failed: \(said)" + (hint.isEmpty ? "" : "; \(hint)")
         case let .timedOut(command, seconds):
             return "'\(command)' did not finish within \(seconds) s and was stopped; check that the engine works ('\(command.split(separator: " ").first ?? "podman") info')"
+        case let .interrupted(command):
+            return "'\(command)' was stopped because gantry was interrupted; run gantry again to finish"
         case let .unexpectedOutput(command, detail):
             return "cannot read the output of '\(command)': \(detail); check that the engine's version is supported (podman 4 or docker 20.10 and later)"
         case let .unsupportedMountPath(path):

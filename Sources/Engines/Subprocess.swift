@@ -16,15 +16,26 @@ public struct ProcessOutput: Sendable, Hashable {
     /// Everything it wrote to stderr.
     public var stderr: String
 
+    /// A finished program's output.
+    public init(command: String, status: Int32, stdout: String, stderr: String) {
+        self.command = command
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
     /// Whether it exited 0.
     public var succeeded: Bool { status == 0 }
 
-    /// The last non-empty line of stderr, else of stdout: where engines say what went wrong.
+    /// The last non-empty line of stderr, else of stdout: where engines say
+    /// what went wrong. docker's closing "Run 'docker run --help' for more
+    /// information" is passed over for the line before it.
     public var lastErrorLine: String {
         for text in [stderr, stdout] {
-            if let line = text.split(whereSeparator: \.isNewline).last(where: { !$0.allSatisfy(\.isWhitespace) }) {
-                return line.trimmingCharacters(in: .whitespaces)
-            }
+            let lines = text.split(whereSeparator: \.isNewline)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !($0.hasPrefix("Run '") && $0.hasSuffix("--help' for more information")) }
+            if let line = lines.last { return line }
         }
         return ""
     }
@@ -48,7 +59,10 @@ public enum Subprocess {
     ///   - environment: replaces the environment when given.
     ///   - timeout: how long it may run; then it is sent SIGTERM, and SIGKILL 2 s later.
     ///   - mergeOutput: stdout and stderr into one stream, as a terminal shows them.
-    /// - Throws: `EngineError.cannotStart`, or `EngineError.timedOut`.
+    /// The child leads its own process group; when the calling task is
+    /// cancelled, it is stopped and `EngineError.interrupted` thrown.
+    ///
+    /// - Throws: `EngineError.cannotStart`, `.timedOut` or `.interrupted`.
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
         timeout: Duration, mergeOutput: Bool = false
@@ -61,6 +75,7 @@ public enum Subprocess {
             stdout: .descriptor(out.fd), stderr: .descriptor(err.fd))
         guard let status = await child.wait(timeout: timeout) else {
             await child.terminate()
+            if Task.isCancelled { throw EngineError.interrupted(command: command) }
             throw EngineError.timedOut(command: command, seconds: Int(timeout.components.seconds))
         }
         return ProcessOutput(command: command, status: status, stdout: out.contents(),
@@ -70,6 +85,9 @@ public enum Subprocess {
     /// Runs `executable` with its stdout on the terminal's stdout and its
     /// stderr copied to the terminal's stderr as it comes, keeping the last
     /// lines of stderr for the error message.
+    ///
+    /// The child shares gantry's process group, as a shell's foreground job:
+    /// the terminal's Ctrl-C stops both.
     ///
     /// - Returns: the exit status in `status` and the end of stderr in `stderr`.
     /// - Throws: `EngineError.cannotStart`, or `EngineError.timedOut`.
@@ -87,7 +105,8 @@ public enum Subprocess {
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(
-                executable, arguments, environment: environment, stdout: .inherit, stderr: .descriptor(fds[1]))
+                executable, arguments, environment: environment, stdout: .inherit, stderr: .descriptor(fds[1]),
+                ownProcessGroup: false)
         } catch {
             close(fds[1])
             tee.finish(within: .zero)
@@ -97,7 +116,10 @@ public enum Subprocess {
         let status = await child.wait(timeout: timeout)
         if status == nil { await child.terminate() }
         let tail = await tee.finishAsync(within: .seconds(2))
-        guard let status else { throw EngineError.timedOut(command: command, seconds: Int(timeout.components.seconds)) }
+        guard let status else {
+            if Task.isCancelled { throw EngineError.interrupted(command: command) }
+            throw EngineError.timedOut(command: command, seconds: Int(timeout.components.seconds))
+        }
         return ProcessOutput(command: command, status: status, stdout: "", stderr: tail)
     }
 

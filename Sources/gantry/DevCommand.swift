@@ -65,20 +65,18 @@ struct DevCommand: AsyncParsableCommand {
         let trap = SignalTrap()
         let started = StartedContainer()
         let startup = Task { () async throws -> (DevContainer, HTTPAnswer) in
-            let engine = try await Engine.detect(requested: requested)
+            let (engine, found) = try await DevContainer.detectEngine(requested: requested, lookingFor: spec.base)
             let dev = DevContainer(app: spec, directory: folder, engine: engine)
-            if let state = try await dev.existing() {
-                if state.running {
-                    throw GantryError.alreadyRunning(app: spec.name, url: DevContainer.url(of: state))
-                }
-                // Left by a gantry that was killed; it holds the name.
-                try await engine.remove(dev.name, force: true)
+            do {
+                try LoopbackPort.checkAvailable(hostPort)
+            } catch {
+                try await dev.refuseIfRunning()  // our own container on the port says more than the port
+                throw error
             }
-            try LoopbackPort.checkAvailable(hostPort)
-            let settings = try dev.settings(from: try await dev.baseImage())
+            let settings = try dev.settings(from: try await dev.baseImage(found))
             try Task.checkCancellation()
             started.record(dev)
-            try await engine.run(dev.runOptions(settings, hostPort: hostPort))
+            try await dev.start(dev.runOptions(settings, hostPort: hostPort))
             return (dev, try await dev.waitUntilAnswering(hostPort: hostPort, limit: limit))
         }
         let interrupter = Task { () -> Int32? in
@@ -99,7 +97,7 @@ struct DevCommand: AsyncParsableCommand {
         case .failure(let error):
             interrupter.cancel()
             if let signal = await interrupter.value {
-                if let dev = started.value { await dev.discard() }
+                if let dev = started.value { await dev.discardIfOurs() }
                 Terminal.note("Interrupted by \(SignalTrap.name(signal)) before \(spec.name) answered; removed its container")
                 throw ExitCode(SignalTrap.exitStatus(for: signal))
             }
@@ -107,7 +105,7 @@ struct DevCommand: AsyncParsableCommand {
                 if let failure = error as? DevStartFailure {
                     Terminal.excerpt(failure.log, title: "last lines of \(dev.name)'s log")
                 }
-                await dev.discard()
+                await dev.discardIfOurs()
             }
             throw (error as? DevStartFailure)?.error ?? error
         }
@@ -186,24 +184,6 @@ struct DevCommand: AsyncParsableCommand {
             Terminal.note("Second signal: removing \(dev.name) at once")
             await dev.discard()
         }
-    }
-}
-
-/// The container `gantry dev` has asked the engine to start, for cleanup.
-private final class StartedContainer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var dev: DevContainer?
-
-    func record(_ dev: DevContainer) {
-        lock.lock()
-        self.dev = dev
-        lock.unlock()
-    }
-
-    var value: DevContainer? {
-        lock.lock()
-        defer { lock.unlock() }
-        return dev
     }
 }
 

@@ -12,6 +12,9 @@ import Darwin
 struct DevContainer: Sendable {
     /// The label that marks a container as `gantry dev`'s, with the app's name.
     static let appLabel = "io.gantry.app"
+    /// The label naming the `gantry dev` run that made the container, so a
+    /// failed run cleans up only what it made.
+    static let sessionLabel = "io.gantry.dev-session"
 
     /// The app's `gantry.yml`.
     let app: AppSpec
@@ -19,6 +22,8 @@ struct DevContainer: Sendable {
     let directory: String
     /// The engine that runs it.
     let engine: Engine
+    /// This run's mark on the container it makes.
+    let session = UUID().uuidString.lowercased()
 
     /// `gantry-APP`.
     var name: String { Self.name(for: app.name) }
@@ -48,11 +53,58 @@ struct DevContainer: Sendable {
         return state.hostPort(for: containerPort).map { "http://127.0.0.1:\($0)" }
     }
 
-    /// The base image in the engine: there already, else pulled by the engine.
+    /// Finds the engine (`Engine.detect`) while already asking the likely one
+    /// for `reference`: the two engine commands take the time of one.
+    /// - Returns: the engine, and what it said of the image (nil: it has none).
+    static func detectEngine(requested: EngineKind?, lookingFor reference: String) async throws -> (Engine, EngineImage?) {
+        let environment = ProcessInfo.processInfo.environment
+        let named = EngineKind(rawValue: (environment[Engine.environmentVariable] ?? "").lowercased())
+        let likely = requested ?? named ?? EngineKind.allCases[0]
+        let guess = Subprocess.locate(likely.executableName, path: environment["PATH"])
+            .map { Engine(kind: likely, executable: $0, environment: environment) }
+        async let early: Result<EngineImage?, EngineError>? = {
+            guard let guess else { return nil }
+            do throws(EngineError) {
+                return .success(try await guess.image(reference))
+            } catch {
+                return .failure(error)
+            }
+        }()
+        let engine = try await Engine.detect(requested: requested, environment: environment)
+        if engine == guess, case .success(let image)? = await early {
+            return (engine, image)
+        }
+        return (engine, try await engine.image(reference))
+    }
+
+    /// Throws `GantryError.alreadyRunning` when this app's container runs;
+    /// removes a stopped one, left by a gantry that was killed, which holds the name.
+    func refuseIfRunning() async throws {
+        guard let state = try await existing() else { return }
+        if state.running {
+            throw GantryError.alreadyRunning(app: app.name, url: Self.url(of: state))
+        }
+        try await engine.remove(name, force: true)
+    }
+
+    /// `run`, asking the engine about the name only when the run fails: a
+    /// running container of the app is refused, a stopped one left by an
+    /// earlier run replaced.
+    func start(_ options: RunOptions) async throws {
+        do {
+            try await engine.run(options)
+        } catch {
+            guard let state = try await existing(), state.labels[Self.sessionLabel] != session else { throw error }
+            try await refuseIfRunning()
+            try await engine.run(options)
+        }
+    }
+
+    /// The base image in the engine: there already (`found`), else pulled by the engine.
     /// - Throws: `GantryError.baseImageUnavailable` when neither works.
-    func baseImage() async throws -> EngineImage {
+    func baseImage(_ found: EngineImage?) async throws -> EngineImage {
         let reference = app.base
-        if let image = try await engine.image(reference) { return image }
+        if let found { return found }
         Terminal.note("\(reference) is not in \(engine.name); pulling it")
         do {
             try await engine.pull(reference)
@@ -109,7 +161,7 @@ struct DevContainer: Sendable {
             ports: [.init(hostPort: hostPort, containerPort: settings.containerPort)],
             environment: settings.environment,
             user: uid == 0 ? nil : "\(uid):\(getgid())",
-            labels: [Self.appLabel: app.name]
+            labels: [Self.appLabel: app.name, Self.sessionLabel: session]
         )
     }
 
@@ -124,6 +176,13 @@ struct DevContainer: Sendable {
         }
     }
 
+    /// Removes the container if this run made it, asking the engine first:
+    /// a container of the same name from another run is left alone.
+    func discardIfOurs() async {
+        guard let state = try? await engine.containerState(name), state.labels[Self.sessionLabel] == session else { return }
+        await discard()
+    }
+
     /// Removes the container at once, running or not. Failures are reported, not thrown.
     func discard() async {
         do {
@@ -131,5 +190,23 @@ struct DevContainer: Sendable {
         } catch {
             Terminal.warning("\(error)")
         }
+    }
+}
+
+/// The dev container a `gantry dev` run works with, once it knows the engine; for cleanup.
+final class StartedContainer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var dev: DevContainer?
+
+    func record(_ dev: DevContainer) {
+        lock.lock()
+        self.dev = dev
+        lock.unlock()
+    }
+
+    var value: DevContainer? {
+        lock.lock()
+        defer { lock.unlock() }
+        return dev
     }
 }

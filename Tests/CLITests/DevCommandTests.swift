@@ -192,6 +192,29 @@ import Darwin
     }
 
     @Test(arguments: TestEngine.names)
+    func aStoppedContainerLeftByAnEarlierRunIsReplaced(engineName: String) async throws {
+        let engine = try await TestEngine.require(engineName)
+        try await withTemporaryDirectory { root in
+            try await withApp("stale", engine: engine, in: root) { app in
+                let port = try freeLoopbackPort()
+                let arguments = ["dev", "--detach", "--engine", engine.name, "--port", String(port)]
+                try await engine.gantry(arguments, in: app.directory).check()
+                let first = try #require(try await engine.container(app.container))
+                try await engine.checked("stop", "--time", "1", app.container)
+                #expect(try await engine.container(app.container)?.running == false)
+
+                let again = try await engine.gantry(arguments, in: app.directory)
+                #expect(again.status == 0, "\(again.excerpt)")
+                let second = try #require(try await engine.container(app.container))
+                #expect(second.running)
+                #expect(second.id != first.id)
+                let answer = try await waitForHTTP(try #require(URL(string: "http://127.0.0.1:\(port)/")), within: .seconds(10))
+                #expect(answer.status == 200)
+            }
+        }
+    }
+
+    @Test(arguments: TestEngine.names)
     func baseBuildLabelsTheImageWithWhatDevReads(engineName: String) async throws {
         let engine = try await TestEngine.require(engineName)
         let base = try await EngineFixtures.shared.baseImage(for: engine)

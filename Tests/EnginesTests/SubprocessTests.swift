@@ -18,6 +18,14 @@ import Glibc
         #expect(result.command == "sh -c 'echo out; echo first >&2; echo '\\''Error: the real reason'\\'' >&2; exit 3'")
     }
 
+    @Test func theLastErrorLinePassesOverDockersPointerToHelp() {
+        let output = ProcessOutput(
+            command: "docker run img", status: 125, stdout: "",
+            stderr: "docker: Error response from daemon: Conflict. The container name \"/gantry-news\" is already in use.\n\nRun 'docker run --help' for more information\n")
+        #expect(output.lastErrorLine == "docker: Error response from daemon: Conflict. The container name \"/gantry-news\" is already in use.")
+        #expect(ProcessOutput(command: "x", status: 1, stdout: "only here\n", stderr: " \n").lastErrorLine == "only here")
+    }
+
     @Test func mergedOutputKeepsTheOrderTheProgramWroteIn() async throws {
         let result = try await Subprocess.run("sh", ["-c", "echo a; echo b >&2; echo c"], timeout: .seconds(10), mergeOutput: true)
         #expect(result.stdout == "a\nb\nc\n")
