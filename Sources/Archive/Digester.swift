@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import ImageModel
 
 /// SHA-256 of a byte stream, with its length, as it goes by.
@@ -15,6 +16,13 @@ struct Digester {
     /// The digest of the bytes hashed so far, `sha256:<hex>`.
     func finalize() throws(ImageReferenceError) -> ImageModel.Digest {
         try ImageModel.Digest.sha256(hex: Self.hex(hasher.finalize()))
+    }
+
+    /// The digest of `data`.
+    static func digest(of data: Data) throws(ImageReferenceError) -> ImageModel.Digest {
+        var digester = Digester()
+        data.withUnsafeBytes { digester.update($0) }
+        return try digester.finalize()
     }
 
     /// The lowercase hex encoding of a digest's bytes.
