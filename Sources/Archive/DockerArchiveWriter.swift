@@ -48,7 +48,8 @@ public struct DockerArchiveWriter: Sendable {
     public let config: Data
     /// The layers, bottom first.
     public let layers: [Layer]
-    /// The names the loaded image gets, each with a tag.
+    /// The names the loaded image gets, each with a tag; written in full
+    /// (`docker.io/news/app:1.0`), which docker and podman both load as that name.
     public let repoTags: [ImageReference]
 
     /// Describes the archive to write.
@@ -73,7 +74,9 @@ public struct DockerArchiveWriter: Sendable {
     public func write(to sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
         let tags = try repoTags.map { reference throws(ArchiveError) -> (name: String, tag: String) in
             guard let tag = reference.tagOrDefault else { throw .untaggedReference(reference.description) }
-            return (reference.familiarName, tag)
+            // The full name: docker shows it in its familiar form, and podman
+            // would otherwise put a familiar name under localhost/.
+            return (reference.name, tag)
         }
         let tar = TarStreamWriter(output: sink)
         let configName = try Digester.digest(of: config).encoded + ".json"

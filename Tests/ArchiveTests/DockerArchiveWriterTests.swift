@@ -89,11 +89,11 @@ struct DockerArchiveWriterTests {
         let manifest = try check("tar -xOf '\(archive)' manifest.json")
         #expect(manifest == """
             [{"Config":"\(configHex).json","Layers":["\(image.layers[0].digest.encoded).tar.gz","\(image.layers[1].digest.encoded).tar.gz"],\
-            "RepoTags":["news/app:1.0","localhost:5000/app:dev"]}]
+            "RepoTags":["docker.io/news/app:1.0","localhost:5000/app:dev"]}]
             """)
         let repositories = try check("tar -xOf '\(archive)' repositories")
         let top = image.layers[1].digest.encoded
-        #expect(repositories == #"{"localhost:5000/app":{"dev":"\#(top)"},"news/app":{"1.0":"\#(top)"}}"#)
+        #expect(repositories == #"{"docker.io/news/app":{"1.0":"\#(top)"},"localhost:5000/app":{"dev":"\#(top)"}}"#)
         // The layer files are copied byte for byte.
         #expect(try sha256(ofOutputOf: "tar -xOf '\(archive)' \(image.layers[0].digest.encoded).tar.gz") == image.layers[0].digest.description)
     }
