@@ -25,7 +25,7 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable, Sendable {
     case notRegularFile(PathBytes)
     /// A file's size changed between its header and the end of its data.
     case fileChanged(PathBytes, expectedSize: Int64, actualSize: Int64)
-    /// A `LayerWriter` or `DockerArchiveWriter` was used after `finish()` or after an error.
+    /// A `LayerWriter` was used after `finish()` or after an error.
     case writerClosed
     /// libarchive's compressor failed.
     case compressionFailed(LayerCompression, message: String)
@@ -73,9 +73,9 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path) changed while it was archived (\(expected) bytes expected, \(actual) found); "
                 + "build again when nothing writes to it"
         case .writerClosed:
-            return "the archive writer was used after finish() or after an error; start a new writer"
+            return "the layer writer was used after finish() or after an error; start a new LayerWriter"
         case .compressionFailed(let compression, let message):
-            return "\(compression) compression failed: \(message); check that libarchive was built with \(compression)"
+            return "\(compression) compression failed: \(message); check that libarchive has zlib and zstd (bsdtar --version)"
         case .symlinkOutsideFolder(let link, let target):
             return "symlink \(link) points outside the folder (to \(target)); make it a relative link inside the folder, "
                 + "remove or exclude it, or follow symlinks"

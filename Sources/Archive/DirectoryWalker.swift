@@ -89,10 +89,14 @@ public struct DirectoryWalker {
     ///
     /// - Parameter visit: Receives each entry; regular files have `.file` contents to read when appended.
     /// - Returns: What was skipped, with why.
-    /// - Throws: `ArchiveError.cannotOpen` or `.cannotRead` for a folder that
+    /// - Throws: `ArchiveError.invalidEntryPath` for a prefix with a `..`
+    ///   component, `ArchiveError.cannotOpen` or `.cannotRead` for a folder that
     ///   cannot be read, `.symlinkOutsideFolder`, `.danglingSymlink` or
     ///   `.symlinkLoop` for links; whatever `visit` throws.
     public func walk(_ visit: (LayerEntry) throws -> Void) throws -> [Warning] {
+        if Self.components(of: prefix.bytes).contains([UInt8(ascii: "."), UInt8(ascii: ".")]) {
+            throw ArchiveError.invalidEntryPath(prefix, problem: "the prefix climbs out of the layer with \"..\"")
+        }
         let rootDirectory = try OpenDirectory(path: root)
         var parent: [UInt8] = []
         for component in Self.components(of: prefix.bytes) {

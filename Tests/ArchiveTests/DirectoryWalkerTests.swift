@@ -185,6 +185,14 @@ struct DirectoryWalkerTests {
         #expect(entries.prefix(2).allSatisfy { $0.header.kind == .directory && $0.header.permissions == 0o755 })
     }
 
+    @Test("a prefix that climbs out with .. is refused")
+    func climbingPrefixRefused() throws {
+        let folder = try TemporaryFolder()
+        let walker = DirectoryWalker(root: PathBytes(try makeApp(in: folder)), prefix: "app/../../etc", modificationTime: 0)
+        let error = #expect(throws: ArchiveError.self) { _ = try walker.walk { _ in } }
+        #expect(error == .invalidEntryPath("app/../../etc", problem: "the prefix climbs out of the layer with \"..\""))
+    }
+
     @Test("a file that cannot be read when it is appended is an error naming it")
     func unreadableFileIsNamed() throws {
         let folder = try TemporaryFolder()
