@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A path as the raw bytes the file system or a tar header holds.
 ///
 /// Linux file names and tar member names are byte strings that need not be
@@ -91,11 +99,3 @@ public struct PathBytes: Hashable, Sendable, Comparable, CustomStringConvertible
     /// Whether the path contains a NUL byte, which no file system or tar header can hold.
     var containsNUL: Bool { bytes.contains(0) }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
