@@ -46,6 +46,7 @@ let package = Package(
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
 
         .testTarget(name: "ImageModelTests", dependencies: ["ImageModel"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ImageModel"]),
         .testTarget(name: "ScaffoldTests", dependencies: ["Scaffold", "ImageModel"]),
         .testTarget(name: "CLITests", dependencies: ["Scaffold"]),
     ],
