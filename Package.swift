@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "ImageModelTests", dependencies: ["ImageModel"]),
         .testTarget(name: "ScaffoldTests", dependencies: ["Scaffold", "ImageModel"]),
         .testTarget(name: "CLITests", dependencies: ["Scaffold"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "ImageModel"]),
     ],
     swiftLanguageModes: [.v6]
 )
