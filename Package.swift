@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ImageModel"]),
         .testTarget(name: "ScaffoldTests", dependencies: ["Scaffold", "ImageModel"]),
         .testTarget(name: "CLITests", dependencies: ["Scaffold"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "ImageModel"]),
     ],
     swiftLanguageModes: [.v6]
 )
