@@ -46,9 +46,11 @@ let package = Package(
         .plugin(name: "EmbedResources", capability: .buildTool(), dependencies: ["EmbedResourcesTool"]),
 
         .testTarget(name: "ImageModelTests", dependencies: ["ImageModel"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ImageModel"]),
         .testTarget(name: "ScaffoldTests", dependencies: ["Scaffold", "ImageModel"]),
         .testTarget(name: "CLITests", dependencies: ["Scaffold"]),
         .testTarget(name: "EnginesTests", dependencies: ["Engines"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "ImageModel"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,11 +28,6 @@ struct CopyCommand: AsyncParsableCommand {
     func run() async throws { throw NotBuiltYet(command: "copy") }
 }
 
-struct ImagesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "images", abstract: "List the images in the store (not built yet).")
-    func run() async throws { throw NotBuiltYet(command: "images") }
-}
-
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show an image's manifest and config (not built yet).")
     func run() async throws { throw NotBuiltYet(command: "inspect") }

@@ -1,0 +1,38 @@
+import Crypto
+import Foundation
+import ImageModel
+
+/// SHA-256 of a byte stream, with its length, as it goes by.
+struct Digester {
+    private var hasher = SHA256()
+    /// The number of bytes hashed so far.
+    private(set) var count: Int64 = 0
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        hasher.update(bufferPointer: bytes)
+        count += Int64(bytes.count)
+    }
+
+    /// The digest of the bytes hashed so far, `sha256:<hex>`.
+    func finalize() throws(ImageReferenceError) -> ImageModel.Digest {
+        try ImageModel.Digest.sha256(hex: Self.hex(hasher.finalize()))
+    }
+
+    /// The digest of `data`.
+    static func digest(of data: Data) throws(ImageReferenceError) -> ImageModel.Digest {
+        var digester = Digester()
+        data.withUnsafeBytes { digester.update($0) }
+        return try digester.finalize()
+    }
+
+    /// The lowercase hex encoding of a digest's bytes.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file written atomically: bytes go to a temporary file beside it, which
+/// replaces the file only on `commit()`; otherwise it is removed.
+final class OutputFile {
+    let path: String
+    private let temporaryPath: String
+    private var descriptor: Int32
+    /// Whether the temporary file is gone: renamed into place or removed.
+    private var isSettled = false
+
+    /// Creates the temporary file for `path`.
+    ///
+    /// - Throws: `ArchiveError.cannotWrite` when it cannot be created.
+    init(replacing path: String) throws(ArchiveError) {
+        let url = URL(fileURLWithPath: path)
+        let temporaryPath = url.deletingLastPathComponent()
+            .appendingPathComponent("." + url.lastPathComponent + ".tmp-" + UUID().uuidString).path
+        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .cannotWrite(path, errno: errno) }
+        self.path = path
+        self.temporaryPath = temporaryPath
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        discard()
+    }
+
+    /// Appends `bytes` to the temporary file.
+    func write(_ bytes: UnsafeRawBufferPointer) throws(ArchiveError) {
+        var offset = 0
+        while offset < bytes.count, let base = bytes.baseAddress {
+            let count = writeBytes(descriptor, base + offset, bytes.count - offset)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .cannotWrite(path, errno: errno)
+            }
+            offset += count
+        }
+    }
+
+    /// Flushes the temporary file to disk and renames it to `path`.
+    func commit() throws(ArchiveError) {
+        guard fsync(descriptor) == 0 else { throw .cannotWrite(path, errno: errno) }
+        close(descriptor)
+        descriptor = -1
+        guard rename(temporaryPath, path) == 0 else { throw .cannotWrite(path, errno: errno) }
+        isSettled = true
+    }
+
+    /// Closes and removes the temporary file, unless it was committed.
+    func discard() {
+        if descriptor >= 0 {
+            close(descriptor)
+            descriptor = -1
+        }
+        if !isSettled {
+            unlink(temporaryPath)
+            isSettled = true
+        }
+    }
+}
+
+/// `write(2)`, under a name the methods called `write` do not hide.
+private func writeBytes(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
+}
