@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["ImageModel", "Archive", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Registry", dependencies: ["CCurl", "ImageModel", "Store"]),
         .target(name: "Beanstalk", dependencies: ["ImageModel", "Archive"]),
-        .target(name: "Engines", dependencies: ["ImageModel", "Store"]),
+        .target(name: "Engines", dependencies: ["ImageModel", "Store", "Archive"]),
         .target(name: "Builder", dependencies: ["ImageModel", "Archive", "Store", "Scaffold"]),
         .target(
             name: "Scaffold",

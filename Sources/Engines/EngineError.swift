@@ -25,6 +25,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable, Sendable {
     case noHTTPAnswer(url: String, reason: String)
     /// The host port is taken.
     case portInUse(Int, reason: String)
+    /// The store names an image index, not one image, so it cannot be loaded.
+    case unloadableStoreImage(String, mediaType: String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable, Sendable {
             return "cannot mount \(path): the path contains ':', which -v cannot carry; move the app to a folder without ':' in its path"
         case let .noHTTPAnswer(url, reason):
             return "nothing answers at \(url): \(reason)"
+        case let .unloadableStoreImage(reference, mediaType):
+            return "\(reference) in gantry's store is a \(mediaType), not a single image; an engine loads one image; pull it again for this platform"
         case let .portInUse(port, reason):
             return "port \(port) on 127.0.0.1 is already in use (\(reason)); stop what listens there or choose another port with --port"
         }

@@ -14,6 +14,10 @@ struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
         abstract: "Run the app with its source mounted; edits show without a rebuild.",
+        usage: """
+            gantry dev [--port <port>] [--engine <engine>] [--detach] [--wait <wait>] [--directory <directory>]
+              gantry dev stop [--engine <engine>] [--directory <directory>]
+            """,
         discussion: """
             Runs the base image of gantry.yml as container gantry-APP with the app folder \
             mounted read-write at the image's mount point (label io.gantry.mount, else \

@@ -1,6 +1,8 @@
 import Engines
 import Foundation
+import ImageModel
 import Scaffold
+import Store
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -100,11 +102,21 @@ struct DevContainer: Sendable {
         }
     }
 
-    /// The base image in the engine: there already (`found`), else pulled by the engine.
-    /// - Throws: `GantryError.baseImageUnavailable` when neither works.
+    /// The base image in the engine: there already (`found`), else loaded
+    /// from gantry's store, else pulled by the engine.
+    /// - Throws: `GantryError.baseImageUnavailable` when none of these works.
     func baseImage(_ found: EngineImage?) async throws -> EngineImage {
         let reference = app.base
         if let found { return found }
+        if let store = Self.existingStore(), let parsed = try? ImageReference(parsing: reference),
+           (try? store.resolve(parsed)) != nil {
+            Terminal.note("\(reference) is not in \(engine.name); loading it from gantry's store (\(store.root.path))")
+            try await engine.load(parsed, from: store)
+            guard let image = try await engine.image(reference) else {
+                throw GantryError.baseImageUnavailable(reference: reference, engine: engine.kind, reason: "\(engine.name) loaded it from gantry's store but cannot find it by that name")
+            }
+            return image
+        }
         Terminal.note("\(reference) is not in \(engine.name); pulling it")
         do {
             try await engine.pull(reference)
@@ -117,6 +129,13 @@ struct DevContainer: Sendable {
             throw GantryError.baseImageUnavailable(reference: reference, engine: engine.kind, reason: "\(engine.name) pulled it but cannot find it")
         }
         return image
+    }
+
+    /// gantry's store, when there is one; looking must not make one.
+    static func existingStore() -> ImageStore? {
+        let root = StoreLocation.resolve()
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("index.json").path) else { return nil }
+        return try? ImageStore(root: root)
     }
 
     /// Mount point, port and environment: the image's labels first, gantry.yml where they say nothing.

@@ -104,6 +104,27 @@ actor EngineFixtures {
     static let storeDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("gantry-test-store-\(runID)")
 
     private var builds: [String: Task<String, any Error>] = [:]
+    private var storeCopy: Task<String, any Error>?
+
+    /// podman's base image copied into this run's gantry store (`podman push
+    /// oci:STORE:REF`) under a name no engine has: what a base built by
+    /// `gantry base build --builder native` or pulled by `gantry pull` is.
+    func storeOnlyBase() async throws -> String {
+        let task = storeCopy ?? Task {
+            let podman = try await TestEngine.require("podman")
+            let base = try await baseImage(for: podman)
+            let reference = "localhost/gantry-test/store-base:\(Self.runID)"
+            try FileManager.default.createDirectory(at: Self.storeDirectory, withIntermediateDirectories: true)
+            // Compressing the layers takes a core for seconds: at low priority, so timed tests keep theirs.
+            try await Subprocess.run(
+                "nice", ["-n", "15", "podman", "push", "--quiet", base, "oci:\(Self.storeDirectory.path):\(reference)"],
+                environment: podman.environment, timeout: .seconds(600)
+            ).check()
+            return reference
+        }
+        storeCopy = task
+        return try await task.value
+    }
 
     /// The base image built with `gantry base build --builder ENGINE`, built on first use.
     func baseImage(for engine: TestEngine) async throws -> String {
