@@ -6,6 +6,8 @@ public struct ContainerState: Sendable, Hashable {
     public var id: String
     /// The name, without docker's leading `/`.
     public var name: String
+    /// The id of the image it was made from, as `image inspect` gives it.
+    public var imageID: String
     /// Whether it is running.
     public var running: Bool
     /// The engine's word for its state: `created`, `running`, `exited`…
@@ -62,6 +64,7 @@ extension Engine {
             }
             var Id: String
             var Name: String?
+            var Image: String?
             var State: State?
             var NetworkSettings: Network?
             var Config: Config?
@@ -77,7 +80,7 @@ extension Engine {
         }
         let name = entry.Name.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? name
         return ContainerState(
-            id: entry.Id, name: name, running: entry.State?.Running ?? false, status: entry.State?.Status ?? "unknown",
+            id: entry.Id, name: name, imageID: entry.Image ?? "", running: entry.State?.Running ?? false, status: entry.State?.Status ?? "unknown",
             exitCode: entry.State?.ExitCode ?? 0, startedAt: entry.State?.StartedAt ?? "",
             labels: entry.Config?.Labels ?? [:], publishedPorts: ports)
     }

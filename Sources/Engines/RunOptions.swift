@@ -52,12 +52,14 @@ public struct RunOptions: Sendable, Hashable {
     public var labels: [String: String]
     /// Relabel bind mounts for SELinux (`:z`); on when SELinux is enforcing.
     public var relabelMounts: Bool
+    /// When to pull the image; the engine's default (missing) when nil.
+    public var pull: PullPolicy?
 
     /// Creates options for running `image`.
     public init(
         image: String, name: String? = nil, mounts: [Mount] = [], ports: [PortMapping] = [],
         environment: [String: String] = [:], user: String? = nil, labels: [String: String] = [:],
-        relabelMounts: Bool = RunOptions.selinuxEnforcing
+        relabelMounts: Bool = RunOptions.selinuxEnforcing, pull: PullPolicy? = nil
     ) {
         self.image = image
         self.name = name
@@ -67,6 +69,7 @@ public struct RunOptions: Sendable, Hashable {
         self.user = user
         self.labels = labels
         self.relabelMounts = relabelMounts
+        self.pull = pull
     }
 
     /// The arguments of `run`, the same for podman and docker.
@@ -74,6 +77,7 @@ public struct RunOptions: Sendable, Hashable {
     public func arguments() throws(EngineError) -> [String] {
         var arguments = ["run", "--detach"]
         if let name { arguments += ["--name", name] }
+        if let pull { arguments.append("--pull=\(pull.rawValue)") }
         for mount in mounts {
             guard !mount.hostPath.contains(":") else { throw EngineError.unsupportedMountPath(mount.hostPath) }
             guard !mount.containerPath.contains(":") else { throw EngineError.unsupportedMountPath(mount.containerPath) }

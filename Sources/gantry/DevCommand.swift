@@ -64,25 +64,11 @@ struct DevCommand: AsyncParsableCommand {
         let spec = try AppSpec.load(fromDirectory: directory)
         let folder = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath().path
         let hostPort = port ?? spec.port
-        let requested = engine, limit = Duration.seconds(wait)
 
         let trap = SignalTrap()
         let started = StartedContainer()
-        let startup = Task { () async throws -> (DevContainer, HTTPAnswer) in
-            let (engine, found) = try await DevContainer.detectEngine(requested: requested, lookingFor: spec.base)
-            let dev = DevContainer(app: spec, directory: folder, engine: engine)
-            do {
-                try LoopbackPort.checkAvailable(hostPort)
-            } catch {
-                try await dev.refuseIfRunning()  // our own container on the port says more than the port
-                throw error
-            }
-            let settings = try dev.settings(from: try await dev.baseImage(found))
-            try Task.checkCancellation()
-            started.record(dev)
-            try await dev.start(dev.runOptions(settings, hostPort: hostPort))
-            return (dev, try await dev.waitUntilAnswering(hostPort: hostPort, limit: limit))
-        }
+        let launch = DevLaunch(app: spec, directory: folder, hostPort: hostPort, requested: engine, limit: .seconds(wait), started: started)
+        let startup = Task { try await launch.run() }
         let interrupter = Task { () -> Int32? in
             guard let signal = await trap.next() else { return nil }
             startup.cancel()
@@ -91,7 +77,7 @@ struct DevCommand: AsyncParsableCommand {
 
         let dev: DevContainer
         switch await startup.result {
-        case .success(let (running, _)):
+        case .success(let running):
             interrupter.cancel()
             if let signal = await interrupter.value {
                 await running.discard()

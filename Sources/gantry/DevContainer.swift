@@ -33,7 +33,7 @@ struct DevContainer: Sendable {
     static func name(for app: String) -> String { "gantry-\(app)" }
 
     /// How the container runs, from the image's `io.gantry.*` labels, falling back to gantry.yml.
-    struct Settings: Sendable {
+    struct Settings: Hashable, Sendable {
         var mount: String
         var containerPort: Int
         var environment: [String: String]
@@ -53,30 +53,6 @@ struct DevContainer: Sendable {
     static func url(of state: ContainerState) -> String? {
         let containerPort = state.labels[BaseSpec.LabelKey.port].flatMap { Int($0) }
         return state.hostPort(for: containerPort).map { "http://127.0.0.1:\($0)" }
-    }
-
-    /// Finds the engine (`Engine.detect`) while already asking the likely one
-    /// for `reference`: the two engine commands take the time of one.
-    /// - Returns: the engine, and what it said of the image (nil: it has none).
-    static func detectEngine(requested: EngineKind?, lookingFor reference: String) async throws -> (Engine, EngineImage?) {
-        let environment = ProcessInfo.processInfo.environment
-        let named = EngineKind(rawValue: (environment[Engine.environmentVariable] ?? "").lowercased())
-        let likely = requested ?? named ?? EngineKind.allCases[0]
-        let guess = Subprocess.locate(likely.executableName, path: environment["PATH"])
-            .map { Engine(kind: likely, executable: $0, environment: environment) }
-        async let early: Result<EngineImage?, EngineError>? = {
-            guard let guess else { return nil }
-            do throws(EngineError) {
-                return .success(try await guess.image(reference))
-            } catch {
-                return .failure(error)
-            }
-        }()
-        let engine = try await Engine.detect(requested: requested, environment: environment)
-        if engine == guess, case .success(let image)? = await early {
-            return (engine, image)
-        }
-        return (engine, try await engine.image(reference))
     }
 
     /// Throws `GantryError.alreadyRunning` when this app's container runs;
@@ -140,8 +116,7 @@ struct DevContainer: Sendable {
 
     /// Mount point, port and environment: the image's labels first, gantry.yml where they say nothing.
     /// gantry.yml's `env` wins over the label's dev environment for the same name.
-    func settings(from image: EngineImage) throws -> Settings {
-        let labels = image.labels
+    func settings(fromLabels labels: [String: String]) throws -> Settings {
         var mount = app.mount
         if let labelled = labels[BaseSpec.LabelKey.mount] {
             guard labelled.hasPrefix("/") else {
@@ -180,7 +155,8 @@ struct DevContainer: Sendable {
             ports: [.init(hostPort: hostPort, containerPort: settings.containerPort)],
             environment: settings.environment,
             user: uid == 0 ? nil : "\(uid):\(getgid())",
-            labels: [Self.appLabel: app.name, Self.sessionLabel: session]
+            labels: [Self.appLabel: app.name, Self.sessionLabel: session],
+            pull: .never  // the image is gantry's to provide: engine, store, then pull
         )
     }
 

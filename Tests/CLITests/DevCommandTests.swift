@@ -246,6 +246,30 @@ import Darwin
     }
 
     @Test(arguments: TestEngine.names)
+    func rememberedLabelsOfAnotherImageAreCorrectedBeforeServing(engineName: String) async throws {
+        let engine = try await TestEngine.require(engineName)
+        try await withTemporaryDirectory { root in
+            try await withApp("memory", engine: engine, in: root) { app in
+                let home = root.appendingPathComponent("gantry-home")
+                let base = try await EngineFixtures.shared.baseImage(for: engine)
+                // What gantry would remember of a base that published port 9999 and was since rebuilt.
+                let memory = #"{"\#(engine.name) \#(base)": {"id": "0000", "labels": {"io.gantry.port": "9999", "io.gantry.mount": "/elsewhere"}}}"#
+                try root.write(memory, to: "gantry-home/dev/base-images.json")
+                let port = try freeLoopbackPort()
+                let result = try await engine.gantry(
+                    ["dev", "--detach", "--engine", engine.name, "--port", String(port)], in: app.directory,
+                    environment: ["GANTRY_HOME": home.path])
+                #expect(result.status == 0, "\(result.excerpt)")
+                #expect(result.stderr.contains("\(base) changed since gantry last ran it"), "\(result.excerpt)")
+                let answer = try await waitForHTTP(try #require(URL(string: "http://127.0.0.1:\(port)/")), within: .seconds(10))
+                #expect(answer.body.contains("<p>first</p>"), "\(answer.body)")
+                let remembered = try String(contentsOf: home.appendingPathComponent("dev/base-images.json"), encoding: .utf8)
+                #expect(!remembered.contains("9999"), "the memory still holds the old labels:\n\(remembered)")
+            }
+        }
+    }
+
+    @Test(arguments: TestEngine.names)
     func baseBuildLabelsTheImageWithWhatDevReads(engineName: String) async throws {
         let engine = try await TestEngine.require(engineName)
         let base = try await EngineFixtures.shared.baseImage(for: engine)

@@ -35,7 +35,7 @@ import Testing
 
     @Test func devOutsideAnAppFolderSaysHowToMakeOne() async throws {
         try await withTemporaryDirectory { root in
-            let result = try await gantry("dev", "--detach", in: root)
+            let result = try await gantry("dev", "--detach", environment: ["GANTRY_HOME": root.appendingPathComponent("home").path], in: root)
             #expect(result.status == 1)
             #expect(result.stderr == "gantry: error: cannot read gantry.yml: no gantry.yml here; run gantry in an app folder, or make one with 'gantry init APP'\n")
             let stop = try await gantry("dev", "stop", in: root)
@@ -47,7 +47,8 @@ import Testing
     @Test func devRefusesAnUnknownGANTRY_ENGINE() async throws {
         try await withTemporaryDirectory { root in
             try await gantry("init", "app", "--directory", root.path).check()
-            let result = try await gantry("dev", "--detach", environment: ["GANTRY_ENGINE": "lxc"], in: root)
+            let result = try await gantry(
+                "dev", "--detach", environment: ["GANTRY_ENGINE": "lxc", "GANTRY_HOME": root.appendingPathComponent("home").path], in: root)
             #expect(result.status == 1)
             #expect(result.stderr == "gantry: error: GANTRY_ENGINE names unknown engine \"lxc\"; use one of: podman, docker\n")
         }
@@ -56,7 +57,7 @@ import Testing
     @Test func devRefusesAPortOutOfRange() async throws {
         try await withTemporaryDirectory { root in
             try await gantry("init", "app", "--directory", root.path).check()
-            let result = try await gantry("dev", "--port", "70000", in: root)
+            let result = try await gantry("dev", "--port", "70000", environment: ["GANTRY_HOME": root.appendingPathComponent("home").path], in: root)
             #expect(result.status != 0)
             #expect(result.stderr.contains("--port 70000 is out of range; give a port from 1 to 65535"), "\(result.excerpt)")
         }

@@ -11,7 +11,7 @@ import Glibc
         let server = try OneShotServer(.answer("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\nhello\n"))
         let answer = try await HTTPProbe(port: server.port).get(timeout: .seconds(5))
         #expect(answer == HTTPAnswer(status: 200, body: "hello\n"))
-        let request = try #require(server.request())
+        let request = try #require(await server.request())
         #expect(request.hasPrefix("GET / HTTP/1.0\r\n"))
         #expect(request.contains("Host: 127.0.0.1:\(server.port)\r\n"))
     }
@@ -21,7 +21,7 @@ import Glibc
         let answer = try await HTTPProbe(port: server.port, path: "health").get()
         #expect(answer.status == 500)
         #expect(answer.body == "<h1>Internal Server Error</h1>")
-        #expect(try #require(server.request()).hasPrefix("GET /health HTTP/1.0\r\n"))
+        #expect(try #require(await server.request()).hasPrefix("GET /health HTTP/1.0\r\n"))
     }
 
     @Test func aPortNobodyListensOnIsRefused() async throws {
@@ -142,12 +142,17 @@ final class OneShotServer: @unchecked Sendable {
         }
     }
 
-    /// The request head the server read, once it has served.
-    func request() -> String? {
-        _ = done.wait(timeout: .now() + 5)
-        lock.lock()
-        defer { lock.unlock() }
-        return received
+    /// The request head the server read, once it has served (waiting off the cooperative pool).
+    func request() async -> String? {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                _ = self.done.wait(timeout: .now() + 5)
+                self.lock.lock()
+                let received = self.received
+                self.lock.unlock()
+                continuation.resume(returning: received)
+            }
+        }
     }
 
     deinit { _ = Glibc.close(fd) }

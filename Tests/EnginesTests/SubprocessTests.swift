@@ -89,9 +89,12 @@ import Glibc
 
 @Suite struct ChildProcessTests {
     @Test func waitWithATimeLimitSaysNilWhileItRunsAndTheStatusOnceItExits() async throws {
-        let child = try ChildProcess.spawn("sh", ["-c", "sleep 0.5; exit 7"], stdout: .discard, stderr: .discard)
+        // Exits 7 when told to, so no timing decides the test.
+        let child = try ChildProcess.spawn("sh", ["-c", "trap 'exit 7' USR1; while :; do sleep 0.05; done"], stdout: .discard, stderr: .discard)
         #expect(await child.wait(timeout: .milliseconds(50)) == nil)
         #expect(child.exitStatus == nil)
+        try await Task.sleep(for: .milliseconds(100))  // the trap is set once the shell runs
+        child.signal(SIGUSR1)
         #expect(await child.wait(timeout: .seconds(10)) == 7)
         #expect(child.exitStatus == 7)
     }

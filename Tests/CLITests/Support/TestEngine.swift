@@ -84,9 +84,13 @@ struct TestEngine: Sendable, CustomTestStringConvertible {
     }
 
     /// Runs the built gantry against this engine: `--engine` is the caller's to add.
-    func gantry(_ arguments: [String], in directory: URL? = nil, timeout: Duration = .seconds(120)) async throws -> ProcessOutput {
+    /// - Parameter environment: added to (or replacing) `gantryEnvironment`.
+    func gantry(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], timeout: Duration = .seconds(120)
+    ) async throws -> ProcessOutput {
         try await Subprocess.run(
-            try gantryBinary(), arguments, environment: gantryEnvironment, in: directory, timeout: timeout)
+            try gantryBinary(), arguments, environment: gantryEnvironment.merging(environment) { _, new in new },
+            in: directory, timeout: timeout)
     }
 
     /// gantry's environment: the engine's, a store of this run's, and no GANTRY_ENGINE from outside.
