@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["ImageModel", "Archive", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Registry", dependencies: ["CCurl", "ImageModel", "Store"]),
         .target(name: "Beanstalk", dependencies: ["ImageModel", "Archive"]),
-        .target(name: "Engines", dependencies: ["ImageModel", "Store"]),
+        .target(name: "Engines", dependencies: ["ImageModel", "Store", "Archive"]),
         .target(name: "Builder", dependencies: ["ImageModel", "Archive", "Store", "Scaffold"]),
         .target(
             name: "Scaffold",
@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "ImageModel"]),
         .testTarget(name: "ScaffoldTests", dependencies: ["Scaffold", "ImageModel"]),
         .testTarget(name: "CLITests", dependencies: ["Scaffold"]),
+        .testTarget(name: "EnginesTests", dependencies: ["Engines"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ImageModel"]),
     ],
     swiftLanguageModes: [.v6]

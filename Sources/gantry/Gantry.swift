@@ -46,6 +46,8 @@ enum Main {
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch {
+            // '--help' after a subcommand parses as the help command, whose run throws to ask for the help text.
+            if Gantry.exitCode(for: error).isSuccess { Gantry.exit(withError: error) }
             // One line naming the problem and the fix; the errors' descriptions say both.
             Terminal.error("\(error)")
             Foundation.exit(1)

@@ -8,11 +8,6 @@ struct NotBuiltYet: Error, CustomStringConvertible {
     }
 }
 
-struct DevCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "dev", abstract: "Run the app with its source mounted (not built yet).")
-    func run() async throws { throw NotBuiltYet(command: "dev") }
-}
-
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the app image without a daemon (not built yet).")
     func run() async throws { throw NotBuiltYet(command: "build") }

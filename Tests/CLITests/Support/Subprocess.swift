@@ -150,7 +150,7 @@ enum Subprocess {
 extension Subprocess {
     /// Starts `executable` in its own process group with default signal handling
     /// and only the three standard descriptors; returns its pid.
-    fileprivate static func spawn(
+    static func spawn(
         _ executable: String, arguments: [String], environment: [String],
         directory: String?, stdin: String, stdout: String, stderr: String
     ) throws -> pid_t {
@@ -199,7 +199,7 @@ extension Subprocess {
 
     /// Waits for `pid` to exit and reaps it; nil when it is still running after `limit`.
     /// The exit status, or 128 + the signal that ended it, as shells report it.
-    fileprivate static func waitForExit(_ pid: pid_t, within limit: Duration) -> Int32? {
+    static func waitForExit(_ pid: pid_t, within limit: Duration) -> Int32? {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         var pause: Duration = .milliseconds(5)

@@ -1,0 +1,35 @@
+import Archive
+import Foundation
+import ImageModel
+import Store
+
+extension Engine {
+    /// Copies the image `reference` from gantry's store into the engine, under that name.
+    ///
+    /// gantry writes a docker-archive of the image from the store
+    /// (`DockerArchiveWriter`) to a temp file and runs `load -i` on it, for
+    /// podman as for docker. (podman could read the store's OCI layout itself,
+    /// `podman pull oci:ROOT:REF`, but names the result after the layout's
+    /// folder, `localhost/root/.cache/gantry:latest`, rather than REF.)
+    ///
+    /// - Parameters:
+    ///   - reference: the image's name in the store.
+    ///   - store: gantry's store.
+    /// - Throws: `StoreError` when the store does not have a loadable image
+    ///   by that name; `EngineError.commandFailed` when the engine refuses it;
+    ///   an `ArchiveError` when the archive cannot be written.
+    public func load(_ reference: ImageReference, from store: ImageStore) async throws {
+        let image = try store.image(for: reference)
+        guard let manifest = image.manifest else {
+            throw EngineError.unloadableStoreImage(reference.description, mediaType: image.descriptor.mediaType)
+        }
+        let config = try store.readBlob(manifest.config.digest)
+        let layers = manifest.layers.map {
+            DockerArchiveWriter.Layer(file: store.blobURL($0.digest), digest: $0.digest, mediaType: $0.mediaType)
+        }
+        let archive = FileManager.default.temporaryDirectory.appendingPathComponent("gantry-load-\(UUID().uuidString).tar")
+        defer { try? FileManager.default.removeItem(at: archive) }
+        try DockerArchiveWriter(config: config, layers: layers, repoTags: [reference.normalized]).write(toFile: archive.path)
+        try await load(archive: archive)
+    }
+}

@@ -1,0 +1,231 @@
+import Engines
+import Foundation
+import ImageModel
+import Scaffold
+import Store
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An app's dev container: the base image run with the app folder mounted
+/// at the mount point, named `gantry-APP` and labelled `io.gantry.app=APP`.
+struct DevContainer: Sendable {
+    /// The label that marks a container as `gantry dev`'s, with the app's name.
+    static let appLabel = "io.gantry.app"
+    /// The label naming the `gantry dev` run that made the container, so a
+    /// failed run cleans up only what it made.
+    static let sessionLabel = "io.gantry.dev-session"
+
+    /// The app's `gantry.yml`.
+    let app: AppSpec
+    /// The app folder, absolute.
+    let directory: String
+    /// The engine that runs it.
+    let engine: Engine
+    /// This run's mark on the container it makes.
+    let session = UUID().uuidString.lowercased()
+
+    /// `gantry-APP`.
+    var name: String { Self.name(for: app.name) }
+
+    static func name(for app: String) -> String { "gantry-\(app)" }
+
+    /// How the container runs, from the image's `io.gantry.*` labels, falling back to gantry.yml.
+    struct Settings: Sendable {
+        var mount: String
+        var containerPort: Int
+        var environment: [String: String]
+    }
+
+    /// The running (or stopped) container of this app, if there is one.
+    /// - Throws: `GantryError.foreignContainer` when the name is taken by a container gantry did not start.
+    func existing() async throws -> ContainerState? {
+        guard let state = try await engine.containerState(name) else { return nil }
+        guard state.labels[Self.appLabel] == app.name else {
+            throw GantryError.foreignContainer(name: name, engine: engine.kind)
+        }
+        return state
+    }
+
+    /// The URL a running container of this app serves, from its published port.
+    static func url(of state: ContainerState) -> String? {
+        let containerPort = state.labels[BaseSpec.LabelKey.port].flatMap { Int($0) }
+        return state.hostPort(for: containerPort).map { "http://127.0.0.1:\($0)" }
+    }
+
+    /// Finds the engine (`Engine.detect`) while already asking the likely one
+    /// for `reference`: the two engine commands take the time of one.
+    /// - Returns: the engine, and what it said of the image (nil: it has none).
+    static func detectEngine(requested: EngineKind?, lookingFor reference: String) async throws -> (Engine, EngineImage?) {
+        let environment = ProcessInfo.processInfo.environment
+        let named = EngineKind(rawValue: (environment[Engine.environmentVariable] ?? "").lowercased())
+        let likely = requested ?? named ?? EngineKind.allCases[0]
+        let guess = Subprocess.locate(likely.executableName, path: environment["PATH"])
+            .map { Engine(kind: likely, executable: $0, environment: environment) }
+        async let early: Result<EngineImage?, EngineError>? = {
+            guard let guess else { return nil }
+            do throws(EngineError) {
+                return .success(try await guess.image(reference))
+            } catch {
+                return .failure(error)
+            }
+        }()
+        let engine = try await Engine.detect(requested: requested, environment: environment)
+        if engine == guess, case .success(let image)? = await early {
+            return (engine, image)
+        }
+        return (engine, try await engine.image(reference))
+    }
+
+    /// Throws `GantryError.alreadyRunning` when this app's container runs;
+    /// removes a stopped one, left by a gantry that was killed, which holds the name.
+    func refuseIfRunning() async throws {
+        guard let state = try await existing() else { return }
+        if state.running {
+            throw GantryError.alreadyRunning(app: app.name, url: Self.url(of: state))
+        }
+        try await engine.remove(name, force: true)
+    }
+
+    /// `run`, asking the engine about the name only when the run fails: a
+    /// running container of the app is refused, a stopped one left by an
+    /// earlier run replaced.
+    func start(_ options: RunOptions) async throws {
+        do {
+            try await engine.run(options)
+        } catch {
+            guard let state = try await existing(), state.labels[Self.sessionLabel] != session else { throw error }
+            try await refuseIfRunning()
+            try await engine.run(options)
+        }
+    }
+
+    /// The base image in the engine: there already (`found`), else loaded
+    /// from gantry's store, else pulled by the engine.
+    /// - Throws: `GantryError.baseImageUnavailable` when none of these works.
+    func baseImage(_ found: EngineImage?) async throws -> EngineImage {
+        let reference = app.base
+        if let found { return found }
+        if let store = Self.existingStore(), let parsed = try? ImageReference(parsing: reference),
+           (try? store.resolve(parsed)) != nil {
+            Terminal.note("\(reference) is not in \(engine.name); loading it from gantry's store (\(store.root.path))")
+            try await engine.load(parsed, from: store)
+            guard let image = try await engine.image(reference) else {
+                throw GantryError.baseImageUnavailable(reference: reference, engine: engine.kind, reason: "\(engine.name) loaded it from gantry's store but cannot find it by that name")
+            }
+            return image
+        }
+        Terminal.note("\(reference) is not in \(engine.name); pulling it")
+        do {
+            try await engine.pull(reference)
+        } catch {
+            let reason: String
+            if case let .commandFailed(_, _, message, _) = error { reason = message } else { reason = "\(error)" }
+            throw GantryError.baseImageUnavailable(reference: reference, engine: engine.kind, reason: reason)
+        }
+        guard let image = try await engine.image(reference) else {
+            throw GantryError.baseImageUnavailable(reference: reference, engine: engine.kind, reason: "\(engine.name) pulled it but cannot find it")
+        }
+        return image
+    }
+
+    /// gantry's store, when there is one; looking must not make one.
+    static func existingStore() -> ImageStore? {
+        let root = StoreLocation.resolve()
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("index.json").path) else { return nil }
+        return try? ImageStore(root: root)
+    }
+
+    /// Mount point, port and environment: the image's labels first, gantry.yml where they say nothing.
+    /// gantry.yml's `env` wins over the label's dev environment for the same name.
+    func settings(from image: EngineImage) throws -> Settings {
+        let labels = image.labels
+        var mount = app.mount
+        if let labelled = labels[BaseSpec.LabelKey.mount] {
+            guard labelled.hasPrefix("/") else {
+                throw GantryError.badLabel(reference: app.base, label: BaseSpec.LabelKey.mount, value: labelled)
+            }
+            mount = labelled
+        }
+        var port = app.port
+        if let labelled = labels[BaseSpec.LabelKey.port] {
+            guard let value = Int(labelled), (1...65535).contains(value) else {
+                throw GantryError.badLabel(reference: app.base, label: BaseSpec.LabelKey.port, value: labelled)
+            }
+            port = value
+        }
+        var environment: [String: String] = [:]
+        if let labelled = labels[BaseSpec.LabelKey.devEnv] {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(labelled.utf8)) as? [String: Any] else {
+                throw GantryError.badLabel(reference: app.base, label: BaseSpec.LabelKey.devEnv, value: labelled)
+            }
+            for (key, value) in object {
+                environment[key] = (value as? String) ?? "\(value)"
+            }
+        }
+        for pair in app.env { environment[pair.key] = pair.value }
+        return Settings(mount: mount, containerPort: port, environment: environment)
+    }
+
+    /// What `run` gets: the folder mounted read-write, the port on 127.0.0.1,
+    /// the host user's uid and gid unless that is root (then the image's user).
+    func runOptions(_ settings: Settings, hostPort: Int) -> RunOptions {
+        let uid = getuid()
+        return RunOptions(
+            image: app.base,
+            name: name,
+            mounts: [.init(hostPath: directory, containerPath: settings.mount)],
+            ports: [.init(hostPort: hostPort, containerPort: settings.containerPort)],
+            environment: settings.environment,
+            user: uid == 0 ? nil : "\(uid):\(getgid())",
+            labels: [Self.appLabel: app.name, Self.sessionLabel: session]
+        )
+    }
+
+    /// Stops the container gracefully (the image's stop signal, then SIGKILL
+    /// after `timeout` seconds) and removes it. Failures are reported, not thrown: this is cleanup.
+    func stopAndRemove(timeout: Int = 10) async {
+        do {
+            try await engine.stop(name, timeout: timeout)
+            try await engine.remove(name, force: true)
+        } catch {
+            Terminal.warning("\(error)")
+        }
+    }
+
+    /// Removes the container if this run made it, asking the engine first:
+    /// a container of the same name from another run is left alone.
+    func discardIfOurs() async {
+        guard let state = try? await engine.containerState(name), state.labels[Self.sessionLabel] == session else { return }
+        await discard()
+    }
+
+    /// Removes the container at once, running or not. Failures are reported, not thrown.
+    func discard() async {
+        do {
+            try await engine.remove(name, force: true)
+        } catch {
+            Terminal.warning("\(error)")
+        }
+    }
+}
+
+/// The dev container a `gantry dev` run works with, once it knows the engine; for cleanup.
+final class StartedContainer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var dev: DevContainer?
+
+    func record(_ dev: DevContainer) {
+        lock.lock()
+        self.dev = dev
+        lock.unlock()
+    }
+
+    var value: DevContainer? {
+        lock.lock()
+        defer { lock.unlock() }
+        return dev
+    }
+}
