@@ -1,4 +1,5 @@
 import Archive
+import Engines
 import Foundation
 import ImageModel
 import Scaffold
@@ -52,7 +53,7 @@ public struct NativeBaseBuild: Sendable {
     /// Runs mmdebstrap and stores the image as `reference`.
     /// - Parameter progress: called with each phase mmdebstrap reports, then gantry's own.
     public func run(tag reference: ImageReference, progress: @escaping @Sendable (String) -> Void) async throws -> Result {
-        guard let mmdebstrap = Self.locate("mmdebstrap") else {
+        guard let mmdebstrap = Subprocess.locate("mmdebstrap") else {
             throw BuilderError.missingProgram("mmdebstrap", fix: "install it with 'apt-get install mmdebstrap', or build with --builder podman")
         }
         let cache = store.root.appendingPathComponent("cache/debs/\(spec.suite)-\(Self.architecture().debian)", isDirectory: true)
@@ -130,42 +131,50 @@ public struct NativeBaseBuild: Sendable {
         }
     }
 
-    static func locate(_ program: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
-        for folder in path.split(separator: ":") {
-            let candidate = "\(folder)/\(program)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }
 
     /// Runs mmdebstrap with its tar on a pipe and re-writes the tar into a layer blob in the store.
     static func streamLayer(
         program: String, arguments: [String], environment: [String: String], store: ImageStore,
         compression: LayerCompression, epoch: Int, progress: @escaping @Sendable (String) -> Void
     ) async throws -> LayerDigests {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        let log = OutputLines(progress: progress)
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-            } else {
-                log.append(data)
-            }
+        // Pipes made close-on-exec; the child gets its ends through dup2, which clears the flag.
+        var output: [Int32] = [-1, -1]
+        var errors: [Int32] = [-1, -1]
+        guard pipe(&output) == 0, pipe(&errors) == 0 else {
+            throw BuilderError.layerFailed("cannot make a pipe: \(String(cString: strerror(errno)))")
         }
+        for descriptor in output + errors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        let log = OutputLines(progress: progress)
         progress("starting mmdebstrap \(arguments.last(where: { !$0.hasPrefix("-") }) ?? "")")
-        try process.run()
+        // mmdebstrap shares gantry's process group, so Ctrl-C stops it too; spawned with
+        // default signal handling (a Foundation Process from a worker thread would inherit
+        // a blocked SIGINT and outlive gantry).
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(
+                program, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                stdout: .descriptor(output[1]), stderr: .descriptor(errors[1]), ownProcessGroup: false)
+        } catch {
+            [output[0], output[1], errors[0], errors[1]].forEach { close($0) }
+            throw error
+        }
+        close(output[1])
+        close(errors[1])
+        let errorReader = errors[0]
+        let stderrDone = Thread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(errorReader, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                log.append(Data(buffer[0..<count]))
+            }
+            close(errorReader)
+            log.end()
+        }
+        stderrDone.start()
 
-        let readFD = stdout.fileHandleForReading.fileDescriptor
+        let readFD = output[0]
         let outcome: Swift.Result<LayerDigests, any Error> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 // The blob is begun, written and committed on this one thread.
@@ -188,12 +197,14 @@ public struct NativeBaseBuild: Sendable {
             }
         }
         // Whatever is left unread goes nowhere, so mmdebstrap can finish; then wait for it.
-        try? stdout.fileHandleForReading.close()
-        process.waitUntilExit()
-        stderr.fileHandleForReading.readabilityHandler = nil
-        log.flush()
-        if process.terminationStatus != 0 {
-            throw BuilderError.mmdebstrapFailed(status: process.terminationStatus, lastLines: log.lastLines)
+        close(readFD)
+        let status = await child.wait() ?? -1
+        await log.waitForEnd()
+        if status != 0 && (status > 128 || log.lastLines.contains { $0.contains("received signal") }) {
+            throw BuilderError.interrupted
+        }
+        if status != 0 {
+            throw BuilderError.mmdebstrapFailed(status: status, lastLines: log.lastLines)
         }
         switch outcome {
         case let .failure(error):
@@ -240,7 +251,19 @@ final class OutputLines: @unchecked Sendable {
         }
     }
 
-    func flush() {
+    private var ended = false
+
+    /// Marks the end of the output (a last line without a newline still counts).
+    func end() {
         append(Data([0x0A]))
+        lock.withLock { ended = true }
+    }
+
+    /// Waits, bounded, until the reader has seen the end of the output.
+    func waitForEnd() async {
+        for _ in 0..<200 {
+            if lock.withLock({ ended }) { return }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 }
