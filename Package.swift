@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Registry", dependencies: ["CCurl", "ImageModel", "Store"]),
         .target(name: "Beanstalk", dependencies: ["ImageModel", "Archive"]),
         .target(name: "Engines", dependencies: ["ImageModel", "Store", "Archive"]),
-        .target(name: "Builder", dependencies: ["ImageModel", "Archive", "Store", "Scaffold"]),
+        .target(name: "Builder", dependencies: ["ImageModel", "Archive", "Store", "Scaffold", "Engines"]),
         .target(
             name: "Scaffold",
             dependencies: ["ImageModel", .product(name: "Yams", package: "Yams")],

@@ -35,7 +35,6 @@ public struct Mmdebstrap: Sendable {
     public var arguments: [String] {
         var arguments = [
             "--variant=minbase",
-            "--mode=root",
             "--format=tar",
             // What debian:bookworm-slim leaves out, and apt's --no-install-recommends.
             "--aptopt=Apt::Install-Recommends \"false\"",

@@ -15,9 +15,10 @@ struct BaseBuildCommand: AsyncParsableCommand {
         commandName: "build",
         abstract: "Build the base image from DIR/base.yml.",
         discussion: """
-            With --builder podman or docker, writes DIR/Dockerfile again from base.yml and \
-            runs the engine's build on DIR, tagging the result REF. Without --builder, the \
-            engine gantry finds (--engine, GANTRY_ENGINE, else podman or docker, whichever answers).
+            native (the default where mmdebstrap is installed) makes the root file system from \
+            Debian's packages with mmdebstrap and writes the image into gantry's store, without \
+            any daemon. podman and docker write DIR/Dockerfile again from base.yml and run the \
+            engine's build on DIR, tagging the result REF in the engine.
             """
     )
 
@@ -27,35 +28,44 @@ struct BaseBuildCommand: AsyncParsableCommand {
     @Option(help: "Reference to give the image (default: localhost/gantry/TEMPLATE:latest).")
     var tag: String?
 
-    @Option(help: "How to build: \(BuilderKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: the engine found).")
+    @Option(help: "How to build: \(BuilderKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: native where mmdebstrap is installed, else the engine found).")
     var builder: BuilderKind?
 
     @Option(help: "When the engine pulls the image base.yml starts from: \(PullPolicy.allCases.map(\.rawValue).joined(separator: ", ")) (docker cannot forbid it; 'never' is 'missing' there).")
     var pull: PullPolicy?
 
+    @Option(help: "gzip level of the native build's layer, 1 (fast) to 9 (small).")
+    var compressionLevel: Int = 6
+
     func run() async throws {
         let folder = BaseSpecFolder(path: directory)
+        let spec = try folder.render()
+        let text = tag ?? "localhost/gantry/\(spec.name):latest"
+        let reference: ImageReference
+        do {
+            reference = try ImageReference(parsing: text).normalized
+        } catch {
+            throw UsageError("--tag \(text): \(error)")
+        }
+        guard (1...9).contains(compressionLevel) else {
+            throw UsageError("--compression-level \(compressionLevel) is out of range; give 1 (fast) to 9 (small)")
+        }
+        let chosen = builder ?? (Subprocess.locate("mmdebstrap") != nil ? .native : nil)
         let engineKind: EngineKind?
-        switch builder {
+        switch chosen {
         case .native:
-            throw UsageError("the native builder is not built yet; use --builder podman or --builder docker")
+            try await Self.buildNatively(folder: folder, spec: spec, reference: reference, compressionLevel: compressionLevel)
+            return
         case .podman: engineKind = .podman
         case .docker: engineKind = .docker
         case nil: engineKind = nil
         }
-        let spec = try folder.render()
-        let reference = tag ?? "localhost/gantry/\(spec.name):latest"
-        do {
-            _ = try ImageReference(parsing: reference)
-        } catch {
-            throw UsageError("--tag \(reference): \(error)")
-        }
         let engine = try await Engine.detect(requested: engineKind)
-        Terminal.say("Building \(reference) from \(directory)/ (template \(spec.name), version \(spec.version)) with \(engine.name)")
+        Terminal.say("Building \(text) from \(directory)/ (template \(spec.name), version \(spec.version)) with \(engine.name)")
         let clock = ContinuousClock()
         let start = clock.now
         try await engine.build(context: folder.url, dockerfile: folder.url.appendingPathComponent("Dockerfile"),
-                               tag: reference, pull: pull)
-        Terminal.say("Built \(reference) with \(engine.name) in \(Terminal.seconds(clock.now - start))")
+                               tag: text, pull: pull)
+        Terminal.say("Built \(text) with \(engine.name) in \(Terminal.seconds(clock.now - start))")
     }
 }

@@ -4,13 +4,13 @@ import Testing
 /// What `gantry base build` and `gantry dev` say to input they refuse, before
 /// any engine is asked to do anything.
 @Suite struct EngineCommandErrorTests {
-    @Test func baseBuildWithTheNativeBuilderSaysItIsNotBuiltYet() async throws {
+    @Test func baseBuildRefusesACompressionLevelOutOfRange() async throws {
         try await withTemporaryDirectory { root in
             let spec = root.appendingPathComponent("base")
             try await gantry("base", "init", spec.path).check()
-            let result = try await gantry("base", "build", spec.path, "--builder", "native")
+            let result = try await gantry("base", "build", spec.path, "--builder", "native", "--compression-level", "12")
             #expect(result.status == 1)
-            #expect(result.stderr == "gantry: error: the native builder is not built yet; use --builder podman or --builder docker\n")
+            #expect(result.stderr == "gantry: error: --compression-level 12 is out of range; give 1 (fast) to 9 (small)\n")
         }
     }
 
