@@ -39,7 +39,9 @@ import Testing
             let tag = "gantry-test/\(template):\(uniqueName("build"))"
             defer { podman.removeImage(tag) }
             start = clock.now
-            try await podman.checked("build", "--pull=never", "--tag", tag, spec.path, timeout: .seconds(1200))
+            try await withPodmanBuildLock {
+                try await podman.checked("build", "--pull=never", "--tag", tag, spec.path, timeout: .seconds(1200))
+            }
             print("\(template): podman build took \(clock.now - start)")
 
             let marker = uniqueName("answer")

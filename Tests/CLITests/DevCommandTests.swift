@@ -8,7 +8,10 @@ import Darwin
 
 /// `gantry dev` and `gantry dev stop` against real podman and docker, on the
 /// apache-wsgi base built by `gantry base build --builder ENGINE`.
-@Suite(.engineFixtures) struct DevCommandTests {
+///
+/// Serialized: the edit test holds the reload to 2 s, which two cores
+/// starting several containers at once cannot promise.
+@Suite(.engineFixtures, .serialized) struct DevCommandTests {
     /// An app scaffolded by `gantry init` on this run's base, whose page
     /// also shows the text of a module it imports (`message.py`).
     struct App {

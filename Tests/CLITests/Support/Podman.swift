@@ -87,3 +87,12 @@ struct Podman: Sendable {
 func uniqueName(_ purpose: String) -> String {
     "gantry-test-\(purpose)-\(UUID().uuidString.prefix(8).lowercased())"
 }
+
+/// Runs `body`, a podman build, while no other test (of this run or another)
+/// builds with podman: podman 4.3 builds of the same steps at once share
+/// cached layers and fail ("identifier is not a container", "layer not known").
+@discardableResult
+func withPodmanBuildLock<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("gantry-test-podman-build.lock").path
+    return try await withFileLock(path, within: .seconds(1800), body)
+}

@@ -162,10 +162,13 @@ actor EngineFixtures {
         try await withTemporaryDirectory { root in
             let spec = root.appendingPathComponent("base")
             try await engine.gantry(["base", "init", spec.path]).check()
-            try await engine.gantry(
-                ["base", "build", spec.path, "--builder", engine.name, "--tag", tag, "--pull", "never"],
-                timeout: .seconds(1200)
-            ).check()
+            let build = {
+                try await engine.gantry(
+                    ["base", "build", spec.path, "--builder", engine.name, "--tag", tag, "--pull", "never"],
+                    timeout: .seconds(1200)
+                ).check()
+            }
+            _ = engine.name == "podman" ? try await withPodmanBuildLock(build) : try await build()
         }
         print("fixture: gantry base build --builder \(engine.name) took \(clock.now - start)")
         return tag
