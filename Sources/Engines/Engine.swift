@@ -60,7 +60,7 @@ extension ProcessOutput {
     /// Whether the engine said the object is missing ("no such container", "image not known").
     var saysNotFound: Bool {
         let text = (stderr + stdout).lowercased()
-        return ["no such container", "no such image", "no such object", "image not known", "not found", "no container with name or id"]
+        return ["no such container", "no such image", "no such object", "image not known", "no container with name or id"]
             .contains { text.contains($0) }
     }
 }

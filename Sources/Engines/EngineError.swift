@@ -28,6 +28,7 @@ public enum EngineError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The store names an image index, not one image, so it cannot be loaded.
     case unloadableStoreImage(String, mediaType: String)
 
+    /// One line: what is wrong, and what to do about it.
     public var description: String {
         switch self {
         case let .unknownEngine(name, source):
