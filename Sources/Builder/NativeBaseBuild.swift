@@ -200,7 +200,8 @@ public struct NativeBaseBuild: Sendable {
         close(readFD)
         let status = await child.wait() ?? -1
         await log.waitForEnd()
-        if status != 0 && (status > 128 || log.lastLines.contains { $0.contains("received signal") }) {
+        let interrupted = ["INT", "TERM", "HUP"].contains { signal in log.lastLines.contains { $0.contains("received signal \(signal)") } }
+        if status != 0 && (status == 130 || status == 143 || interrupted) {
             throw BuilderError.interrupted
         }
         if status != 0 {

@@ -32,7 +32,8 @@ struct DevLaunch: Sendable {
         // A GANTRY_ENGINE naming no engine is Engine.detect's to report.
         guard requested != nil || variable.isEmpty || named != nil,
               let path = Subprocess.locate(likely.executableName, path: environment["PATH"]),
-              let remembered = memory.entry(engine: likely, reference: app.base) else {
+              let remembered = memory.entry(engine: likely, reference: app.base),
+              DevContainer.storedBase(app.base).map({ remembered.id.hasSuffix($0.configDigest.encoded) }) ?? true else {
             return try await runFully()
         }
         let dev = DevContainer(app: app, directory: directory, engine: Engine(kind: likely, executable: path, environment: environment))

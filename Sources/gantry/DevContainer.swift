@@ -83,11 +83,16 @@ struct DevContainer: Sendable {
     /// - Throws: `GantryError.baseImageUnavailable` when none of these works.
     func baseImage(_ found: EngineImage?) async throws -> EngineImage {
         let reference = app.base
-        if let found { return found }
-        if let store = Self.existingStore(), let parsed = try? ImageReference(parsing: reference),
-           (try? store.resolve(parsed)) != nil {
-            Terminal.note("\(reference) is not in \(engine.name); loading it from gantry's store (\(store.root.path))")
-            try await engine.load(parsed, from: store)
+        let stored = Self.storedBase(reference)
+        if let found {
+            // gantry's store is where gantry builds bases: an engine copy of another image by that name is stale.
+            guard let stored, !found.id.hasSuffix(stored.configDigest.encoded) else { return found }
+            Terminal.note("\(reference) in \(engine.name) is not the image in gantry's store; loading the store's (\(stored.store.root.path))")
+        } else if let stored {
+            Terminal.note("\(reference) is not in \(engine.name); loading it from gantry's store (\(stored.store.root.path))")
+        }
+        if let stored {
+            try await engine.load(stored.reference, from: stored.store)
             guard let image = try await engine.image(reference) else {
                 throw GantryError.baseImageUnavailable(reference: reference, engine: engine.kind, reason: "\(engine.name) loaded it from gantry's store but cannot find it by that name")
             }
@@ -105,6 +110,14 @@ struct DevContainer: Sendable {
             throw GantryError.baseImageUnavailable(reference: reference, engine: engine.kind, reason: "\(engine.name) pulled it but cannot find it")
         }
         return image
+    }
+
+    /// The base as gantry's store has it: the store, the parsed reference and the config digest
+    /// (the engines' image id); nil when there is no store or it lacks the image.
+    static func storedBase(_ reference: String) -> (store: ImageStore, reference: ImageReference, configDigest: Digest)? {
+        guard let store = existingStore(), let parsed = try? ImageReference(parsing: reference),
+              let image = try? store.image(for: parsed), let manifest = image.manifest else { return nil }
+        return (store, parsed, manifest.config.digest)
     }
 
     /// gantry's store, when there is one; looking must not make one.
