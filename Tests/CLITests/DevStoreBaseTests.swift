@@ -17,7 +17,17 @@ import Testing
             try await gantry("init", "storebase", "--base", reference, in: root).check()
             let app = root.appendingPathComponent("storebase")
             let marker = uniqueName("store-answer")
-            try BaseImageBuildTests.writeSampleApp(for: "apache-wsgi", saying: marker, into: app)
+            try app.write("TEXT = \"\(marker)\"\n", to: "greeting.py")
+            try app.write(
+                """
+                import greeting
+
+                def application(environ, start_response):
+                    body = greeting.TEXT.encode()
+                    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+                    return [body]
+
+                """, to: "wsgi.py")
             let port = try freeLoopbackPort()
             let environment = ["GANTRY_HOME": NativeBase.home.path, "CONTAINERS_CONF": podman.environment["CONTAINERS_CONF"] ?? ""]
             defer { podman.removeContainer("gantry-storebase") }
@@ -30,6 +40,27 @@ import Testing
             let answer = try await waitForHTTP(try #require(URL(string: "http://127.0.0.1:\(port)/")), within: .seconds(30),
                                                isAlive: { await podman.isRunning("gantry-storebase") })
             #expect(answer.body.contains(marker))
+
+            // The reload monitor: an edit to an imported module is served within 2 s, same container.
+            let before = try await podman.checked("container", "inspect", "--format", "{{.Id}} {{.State.StartedAt}}", "gantry-storebase").stdout
+            let edited = uniqueName("edited")
+            try app.write("TEXT = \"\(edited)\"\n", to: "greeting.py")
+            let clock = ContinuousClock()
+            let start = clock.now
+            var served = false
+            for _ in 0..<40 where clock.now - start < .seconds(4) {
+                if let next = try? await waitForHTTP(try #require(URL(string: "http://127.0.0.1:\(port)/")), within: .seconds(2)),
+                   next.body.contains(edited) {
+                    served = true
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let took = clock.now - start
+            #expect(served, "the edit was not served within 4 s")
+            #expect(took < .seconds(2), "the edit took \(took)")
+            let after = try await podman.checked("container", "inspect", "--format", "{{.Id}} {{.State.StartedAt}}", "gantry-storebase").stdout
+            #expect(after == before, "the container was restarted")
 
             let id = try await podman.checked("image", "inspect", "--format", "{{.Id}}", reference).stdout
                 .trimmingCharacters(in: .whitespacesAndNewlines)
