@@ -252,4 +252,21 @@ struct IgnoreFileTests {
             try IgnoreFile.load(from: folder.path)
         }
     }
+
+    @Test("a walk filtered by the ignore file keeps what docker keeps, walking into a directory only for an exception")
+    func walkKeepsWhatDockerKeeps() throws {
+        let folder = try TemporaryFolder()
+        for name in [".dockerignore", "Dockerfile", "wsgi.py", "x.pyc", "docs/keep.md", "docs/other.md",
+                     "docs/sub/deep.md", "build/out.o", "data/news.sqlite3"] {
+            try folder.write("ctx/" + name, name + "\n")
+        }
+        try folder.write("ctx/.dockerignore", "*.pyc\ndocs\n!docs/keep.md\nbuild/\n")
+        let ignore = try IgnoreFile.load(from: folder.file("ctx"))
+        let walker = DirectoryWalker(root: PathBytes(folder.file("ctx")), modificationTime: 0) { path, isDirectory in
+            ignore.keepsInWalk(path, isDirectory: isDirectory)
+        }
+        var paths: [String] = []
+        _ = try walker.walk { paths.append($0.header.path.description) }
+        #expect(paths == [".dockerignore", "Dockerfile", "data", "data/news.sqlite3", "docs", "docs/keep.md", "wsgi.py"])
+    }
 }
