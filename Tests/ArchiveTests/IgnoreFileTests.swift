@@ -149,6 +149,12 @@ struct IgnoreFileTests {
         .init("[x\\-]", "z", false),
         .init("*x", "xxx", true),
         .init("h?llo", "h\u{E9}llo", true),
+        // moby's quirks, kept: a leading `**` before plain text is a suffix test,
+        // and `**` inside a name stands for "nothing, or directories".
+        .init("**file", "dir/myfile", true),
+        .init("a**b", "axb", false),
+        .init("a**b", "ax/b", true),
+        .init("a**b", "ab", true),
         .init("h??llo", "h\u{E9}llo", false),
     ]
 
