@@ -42,3 +42,8 @@ func shell(_ command: String) throws -> String {
     try #require(process.terminationStatus == 0, "`\(command)` failed with status \(process.terminationStatus)")
     return String(decoding: data, as: UTF8.self)
 }
+
+/// A URL from a string the test built; a bad one fails the test instead of crashing it.
+func makeURL(_ text: String) throws -> URL {
+    try #require(URL(string: text), "not a URL: \(text)")
+}
