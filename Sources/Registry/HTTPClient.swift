@@ -60,6 +60,9 @@ public final class HTTPClient: Sendable {
         case let .sinkFailed(error):
             throw .transferStopped(host: host, path: request.url.path, reason: "\(error)")
         case let .curlFailed(code, message):
+            if [CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH].contains(code) {
+                throw .certificateUntrusted(host: host, reason: message)
+            }
             if isTLSFailure(code) { throw .tlsFailed(host: host, reason: message) }
             if code == CURLE_OPERATION_TIMEDOUT { throw .timedOut(host: host, path: request.url.path, reason: message) }
             throw .unreachable(host: host, reason: message)

@@ -13,6 +13,8 @@ public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreachable(host: String, reason: String)
     /// The TLS handshake or certificate check failed.
     case tlsFailed(host: String, reason: String)
+    /// The registry's certificate does not verify against the trusted CAs.
+    case certificateUntrusted(host: String, reason: String)
     /// Connect timeout, or a transfer slower than the low-speed limit.
     case timedOut(host: String, path: String, reason: String)
     /// A body larger than the caller accepts.
@@ -21,6 +23,10 @@ public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
     case transferStopped(host: String, path: String, reason: String)
     /// A redirect whose `Location` is not an HTTP(S) URL.
     case badRedirect(host: String, path: String, location: String)
+    /// The registry answered 401 although gantry authenticated as well as it could.
+    case unauthorized(registry: String, repository: String, reason: String, fix: String)
+    /// The token server (the Bearer realm) refused or answered without a token.
+    case tokenRequestFailed(registry: String, realm: String, status: Int, fix: String)
     /// More redirects than allowed.
     case tooManyRedirects(host: String, path: String, limit: Int)
 
@@ -39,6 +45,8 @@ public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cannot reach registry \(host): \(reason); check the address, that the registry runs and the proxy settings"
         case let .tlsFailed(host, reason):
             return "TLS with registry \(host) failed: \(reason); pass --ca-cert FILE for a private CA, or --insecure-registry \(host) if it speaks plain HTTP"
+        case let .certificateUntrusted(host, reason):
+            return "registry \(host) presented a certificate gantry does not trust (\(reason)); pass --ca-cert FILE with the CA that signed it"
         case let .timedOut(host, path, reason):
             return "registry \(host) timed out on \(path): \(reason); check the network and try again"
         case let .responseTooLarge(host, path, limit):
@@ -47,6 +55,10 @@ public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
             return "transfer of \(path) from \(host) stopped: \(reason); check free disk space and try again"
         case let .badRedirect(host, path, location):
             return "registry \(host) redirected \(path) to '\(location)', which is not an HTTP(S) URL; report this to the registry's operator"
+        case let .unauthorized(registry, repository, reason, fix):
+            return "registry \(registry) answered 401 for \(repository): \(reason); \(fix)"
+        case let .tokenRequestFailed(registry, realm, status, fix):
+            return "token server \(realm) of registry \(registry) answered \(status); \(fix)"
         case let .tooManyRedirects(host, path, limit):
             return "registry \(host) redirected \(path) more than \(limit) times; report this to the registry's operator"
         }
