@@ -109,3 +109,69 @@ struct RegistrySessionTests {
         #expect(tags.status == 404)
     }
 }
+
+@Suite("Bearer token sessions", .serialized)
+struct BearerSessionTests {
+    static let canary = "CANARY-token-pw-3a9e"
+
+    static func start(in folder: TemporaryFolder) async throws -> (LocalRegistry, TokenServer) {
+        let tokens = try await TokenServer.start(in: folder, password: canary)
+        let registry = try await LocalRegistry.start(in: folder, extra: """
+            auth:
+              token:
+                realm: http://127.0.0.1:\(tokens.port)/token
+                service: gantry-test-registry
+                issuer: gantry-test-issuer
+                rootcertbundle: \(tokens.certificate)
+            """)
+        return (registry, tokens)
+    }
+
+    @Test("Basic credentials buy a token from the realm; the token is cached per scope")
+    func tokenWithCredentials() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (registry, tokens) = try await Self.start(in: folder)
+        defer { registry.server.stop(); tokens.server.stop() }
+        let credentials = Credentials(username: "alice", password: Self.canary, source: "test")
+        let session = RegistrySession(registry: registry.host, client: HTTPClient(),
+                                      credentials: CredentialSearch(credentials: credentials, lookedIn: []))
+        let first = try await session.send("GET", "/v2/news/app/tags/list", repository: "news/app", scopes: [.pull("news/app")])
+        #expect(first.status == 404)
+        _ = try await session.send("GET", "/v2/news/app/tags/list", repository: "news/app", scopes: [.pull("news/app")])
+        let seen = tokens.requests()
+        #expect(seen.count == 1)
+        #expect(seen.first?["auth"] as? String == "basic")
+        #expect(seen.first?["scopes"] as? [String] == ["repository:news/app:pull"])
+    }
+
+    @Test("an identity token goes through the refresh_token POST")
+    func identityToken() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (registry, tokens) = try await Self.start(in: folder)
+        defer { registry.server.stop(); tokens.server.stop() }
+        let credentials = Credentials(username: nil, password: nil, identityToken: "refresh-alice", source: "test")
+        let session = RegistrySession(registry: registry.host, client: HTTPClient(),
+                                      credentials: CredentialSearch(credentials: credentials, lookedIn: []))
+        let tags = try await session.send("GET", "/v2/news/app/tags/list", repository: "news/app", scopes: [.pull("news/app")])
+        #expect(tags.status == 404)
+        #expect(tokens.requests().first?["auth"] as? String == "refresh")
+    }
+
+    @Test("anonymous tokens grant nothing: one merged retry, then a 401 error naming where credentials were looked for")
+    func anonymousRefused() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (registry, tokens) = try await Self.start(in: folder)
+        defer { registry.server.stop(); tokens.server.stop() }
+        let session = RegistrySession(registry: registry.host, client: HTTPClient(),
+                                      credentials: CredentialSearch(credentials: nil, lookedIn: ["/tmp/x/config.json"]))
+        await #expect {
+            try await session.send("GET", "/v2/news/app/tags/list", repository: "news/app", scopes: [.pull("news/app")])
+        } throws: { error in
+            "\(error)".contains("answered 401 for news/app: no credentials found (looked in /tmp/x/config.json)")
+        }
+        #expect(tokens.requests().count == 2)  // the first try and the one renewal
+    }
+}
