@@ -145,6 +145,22 @@ struct BearerSessionTests {
         #expect(seen.first?["scopes"] as? [String] == ["repository:news/app:pull"])
     }
 
+    @Test("a 401 naming a new scope merges it into the token's scopes and retries once")
+    func mergesNewScope() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (registry, tokens) = try await Self.start(in: folder)
+        defer { registry.server.stop(); tokens.server.stop() }
+        let credentials = Credentials(username: "alice", password: Self.canary, source: "test")
+        let session = RegistrySession(registry: registry.host, client: HTTPClient(),
+                                      credentials: CredentialSearch(credentials: credentials, lookedIn: []))
+        // Starting an upload needs push, but the caller asked only for pull.
+        let upload = try await session.send("POST", "/v2/news/app/blobs/uploads/", repository: "news/app", scopes: [.pull("news/app")])
+        #expect(upload.status == 202)
+        let scopes = tokens.requests().compactMap { $0["scopes"] as? [String] }
+        #expect(scopes == [["repository:news/app:pull"], ["repository:news/app:pull,push"]])
+    }
+
     @Test("an identity token goes through the refresh_token POST")
     func identityToken() async throws {
         let folder = try TemporaryFolder()
