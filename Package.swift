@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["Scaffold"]),
         .testTarget(name: "EnginesTests", dependencies: ["Engines"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ImageModel"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "ImageModel", "Store", .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,134 @@
+import Foundation
+
+/// An authenticated conversation with one registry: pings `/v2/`, answers its challenge with Basic
+/// credentials or a Bearer token from the realm, caches tokens per scope until they expire, and on a
+/// 401 that names a new scope merges scopes and authenticates once more.
+public actor RegistrySession {
+    /// The registry host, `HOST` or `HOST:PORT`.
+    public let registry: String
+    private let client: HTTPClient
+    private let search: CredentialSearch
+    private var base: URL?
+    private var challenge: AuthChallenge?
+    private var tokens: [String: (token: String, expires: Date)] = [:]
+
+    /// Makes a session.
+    /// - Parameters:
+    ///   - registry: the registry host.
+    ///   - client: the transport.
+    ///   - credentials: what `CredentialStore` found for the registry (nil credentials: anonymous).
+    public init(registry: String, client: HTTPClient, credentials: CredentialSearch) {
+        self.registry = registry
+        self.client = client
+        self.search = credentials
+    }
+
+    /// Sends `method` to a path under the registry's base URL (`/v2/news/app/tags/list`), authenticated
+    /// for the given scopes; returns the response whatever its status, except 401.
+    /// - Throws: `RegistryError.unauthorized` when the registry still answers 401, `.tokenRequestFailed`
+    ///   when the token server refuses, and the transport's errors.
+    public func send(_ method: String = "GET", _ path: String, repository: String, scopes: [AuthScope],
+                     headers: HTTPHeaders = HTTPHeaders(), sink: HTTPResponseSink = .collect(limit: 4 << 20)) async throws(RegistryError) -> HTTPResponse {
+        let base = try await ping()
+        guard let url = URL(string: base.absoluteString + path) else { throw .invalidRegistryName(registry + path) }
+        var scopes = AuthScope.merge(scopes)
+        var renewed = false
+        while true {
+            var request = HTTPRequest(method: method, url: url, headers: headers)
+            if let authorization = try await authorization(scopes: scopes, repository: repository, fresh: renewed) {
+                request.headers.set("Authorization", authorization)
+            }
+            let response = try await client.send(request, sink: sink)
+            guard response.status == 401 else { return response }
+            let answered = (try? AuthChallenge.parse(headers: response.headers.values("WWW-Authenticate"), from: registry)) ?? []
+            // Retry once: with a token for the scopes the 401 names, or with a first challenge.
+            let bearer = answered.first { $0.scheme == "bearer" }
+            let basic = challenge == nil ? answered.first { $0.scheme == "basic" } : nil
+            guard !renewed, let next = bearer ?? basic else { throw unauthorized(repository: repository) }
+            challenge = next
+            scopes = AuthScope.merge(scopes + next.scopes.compactMap(AuthScope.init(parsing:)))
+            renewed = true
+        }
+    }
+
+    /// Pings `/v2/` once and remembers the base URL and the challenge.
+    @discardableResult
+    public func ping() async throws(RegistryError) -> URL {
+        if let base { return base }
+        let ping = try await client.ping(registry)
+        if ping.response.status == 401 {
+            let challenges = try AuthChallenge.parse(headers: ping.response.headers.values("WWW-Authenticate"), from: registry)
+            challenge = challenges.first { $0.scheme == "bearer" } ?? challenges.first { $0.scheme == "basic" }
+        }
+        base = ping.baseURL
+        return ping.baseURL
+    }
+
+    private func authorization(scopes: [AuthScope], repository: String, fresh: Bool) async throws(RegistryError) -> String? {
+        guard let challenge else { return nil }
+        switch challenge.scheme {
+        case "basic":
+            guard let basic = search.credentials?.basicAuthorization else { throw unauthorized(repository: repository) }
+            return basic
+        case "bearer":
+            let key = scopes.map(\.description).sorted().joined(separator: " ")
+            if !fresh, let cached = tokens[key], cached.expires > Date() { return "Bearer " + cached.token }
+            let token = try await fetchToken(challenge, scopes: scopes)
+            tokens[key] = token
+            return "Bearer " + token.token
+        default:
+            return nil
+        }
+    }
+
+    private struct TokenAnswer: Decodable {
+        var token: String?
+        var access_token: String?
+        var expires_in: Int?
+    }
+
+    private func fetchToken(_ challenge: AuthChallenge, scopes: [AuthScope]) async throws(RegistryError) -> (token: String, expires: Date) {
+        guard let realm = challenge.realm, let realmURL = URL(string: realm), var components = URLComponents(url: realmURL, resolvingAgainstBaseURL: false) else {
+            throw .malformedChallenge(registry: registry, header: "Bearer realm=\(challenge.realm ?? "")", reason: "the realm is not a URL")
+        }
+        var request: HTTPRequest
+        let credentials = search.credentials
+        if let identityToken = credentials?.identityToken {
+            var form = URLComponents()
+            form.queryItems = [URLQueryItem(name: "grant_type", value: "refresh_token"), URLQueryItem(name: "refresh_token", value: identityToken),
+                               URLQueryItem(name: "client_id", value: "gantry")]
+                + (challenge.service.map { [URLQueryItem(name: "service", value: $0)] } ?? [])
+                + [URLQueryItem(name: "scope", value: scopes.map(\.description).joined(separator: " "))]
+            let body = (form.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+            request = HTTPRequest(method: "POST", url: realmURL, headers: HTTPHeaders([("Content-Type", "application/x-www-form-urlencoded")]),
+                                  body: .data(Data(body.utf8)))
+        } else {
+            components.queryItems = (components.queryItems ?? []) + (challenge.service.map { [URLQueryItem(name: "service", value: $0)] } ?? [])
+                + scopes.map { URLQueryItem(name: "scope", value: $0.description) }
+            guard let url = components.url else { throw .invalidRegistryName(realm) }
+            request = HTTPRequest(url: url)
+            if let basic = credentials?.basicAuthorization { request.headers.set("Authorization", basic) }
+        }
+        let response = try await client.send(request, sink: .collect(limit: 1 << 20))
+        let realmHost = HTTPClient.hostAndPort(realmURL)
+        guard response.isSuccess else {
+            throw .tokenRequestFailed(registry: registry, realm: realmHost, status: response.status,
+                                      fix: credentials == nil ? "run 'gantry login \(registry)'" : "check the credentials from \(credentials?.source ?? "")")
+        }
+        guard let answer = try? JSONDecoder().decode(TokenAnswer.self, from: response.body), let token = answer.token ?? answer.access_token, !token.isEmpty else {
+            throw .tokenRequestFailed(registry: registry, realm: realmHost, status: response.status, fix: "the answer holds no token; report this to the registry's operator")
+        }
+        // Renew a little early so that a token never expires in flight.
+        let lifetime = max(Double(answer.expires_in ?? 60) - 10, 1)
+        return (token, Date().addingTimeInterval(lifetime))
+    }
+
+    private func unauthorized(repository: String) -> RegistryError {
+        if let credentials = search.credentials {
+            return .unauthorized(registry: registry, repository: repository,
+                                 reason: "the registry refused \(credentials.description)", fix: "run 'gantry login \(registry)'")
+        }
+        let places = search.lookedIn.isEmpty ? "no auth file exists" : "looked in " + search.lookedIn.joined(separator: ", ")
+        return .unauthorized(registry: registry, repository: repository, reason: "no credentials found (\(places))", fix: "run 'gantry login \(registry)'")
+    }
+}
