@@ -21,11 +21,10 @@ struct RegistrySessionTests {
     /// docker-registry with htpasswd Basic auth over TLS; user alice, password the canary.
     static func basicRegistry(in folder: TemporaryFolder) async throws -> (LocalRegistry, ca: String) {
         let tls = try makeCertificates(in: folder)
-        // bcrypt through python's crypt module (libxcrypt); htpasswd -B needs apache2-utils.
-        let hash = try shell("python3 -W ignore -c \"import crypt; print(crypt.crypt('\(canary)', crypt.mksalt(crypt.METHOD_BLOWFISH)))\"")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        try #require(hash.hasPrefix("$2"), "no bcrypt in python's crypt module")
-        let htpasswd = try folder.write("htpasswd", "alice:\(hash)\n")
+        // The registry reads bcrypt only: apache2-utils' htpasswd -B makes it (scripts/setup installs it).
+        let line = try shell("htpasswd -Bbn alice '\(canary)'").trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(line.hasPrefix("alice:$2"), "htpasswd gave no bcrypt hash")
+        let htpasswd = try folder.write("htpasswd", line + "\n")
         let registry = try await LocalRegistry.start(in: folder, extra: """
               tls:
                 certificate: \(tls.certificate)
