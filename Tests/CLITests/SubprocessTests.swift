@@ -31,7 +31,7 @@ import Testing
         await #expect(throws: HarnessError.self) {
             try await Subprocess.run("sh", ["-c", "echo partial; sleep 30 & sleep 30"], timeout: .milliseconds(500))
         }
-        #expect(clock.now - start < .seconds(5))
+        #expect(clock.now - start < .seconds(20))  // the program would run 30 s; loaded CI machines stall for seconds
     }
 
     @Test func reportsAMissingProgram() async throws {

@@ -62,7 +62,7 @@ import Testing
             let error = await #expect(throws: EngineError.self) {
                 try await Engine.detect(requested: .podman, environment: ["PATH": folder.path], timeout: .milliseconds(300))
             }
-            #expect(clock.now - start < .seconds(5))
+            #expect(clock.now - start < .seconds(20))  // the program would run 30 s; loaded CI machines stall for seconds
             guard case .notAnswering(.podman, let reason)? = error else {
                 Issue.record("expected notAnswering(podman), got \(String(describing: error))")
                 return

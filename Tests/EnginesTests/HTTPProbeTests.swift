@@ -47,13 +47,15 @@ import Glibc
     }
 
     @Test func aServerThatNeverAnswersIsGivenUpOnInTime() async throws {
-        let server = try OneShotServer(.silent(seconds: 5))
+        // Silent for 30 s: giving up well before that shows the time limit works, with room
+        // for a loaded 2-core machine (a tight bound here failed under a full test run).
+        let server = try OneShotServer(.silent(seconds: 30))
         let clock = ContinuousClock()
         let start = clock.now
         await #expect(throws: EngineError.self) {
             try await HTTPProbe(port: server.port).get(timeout: .milliseconds(300))
         }
-        #expect(clock.now - start < .seconds(2))
+        #expect(clock.now - start < .seconds(15))
     }
 
     @Test func somethingThatIsNotHTTPIsNamedSo() async throws {
