@@ -18,11 +18,6 @@ struct PushCommand: AsyncParsableCommand {
     func run() async throws { throw NotBuiltYet(command: "push") }
 }
 
-struct PullCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "pull", abstract: "Pull an image into the store (not built yet).")
-    func run() async throws { throw NotBuiltYet(command: "pull") }
-}
-
 struct CopyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "copy", abstract: "Copy an image between registries, layouts and archives (not built yet).")
     func run() async throws { throw NotBuiltYet(command: "copy") }

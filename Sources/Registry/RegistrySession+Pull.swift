@@ -1,0 +1,170 @@
+import Foundation
+import ImageModel
+import Store
+
+/// What a pull did with one blob, for the caller to report.
+public enum PullEvent: Sendable, Equatable {
+    /// The store already had the blob; nothing was downloaded.
+    case exists(Descriptor)
+    /// The blob was downloaded and verified.
+    case pulled(Descriptor)
+}
+
+extension Platform {
+    /// The platform gantry runs on, as OCI names it (`linux/amd64`, `linux/arm64`).
+    public static var host: Platform {
+        #if arch(x86_64)
+        Platform(architecture: "amd64", os: "linux")
+        #elseif arch(arm64)
+        Platform(architecture: "arm64", os: "linux", variant: "v8")
+        #else
+        Platform(architecture: "unknown", os: "linux")
+        #endif
+    }
+
+    /// `os/arch[/variant]`.
+    public var shortName: String {
+        [os, architecture, variant].compactMap { $0 }.joined(separator: "/")
+    }
+
+    /// Parses `os/arch[/variant]`; nil when it has not two or three non-empty parts.
+    public init?(shortName: String) {
+        let parts = shortName.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard (2...3).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }) else { return nil }
+        self.init(architecture: parts[1], os: parts[0], variant: parts.count == 3 ? parts[2] : nil)
+    }
+
+    /// Whether an index entry for `self` serves a request for `wanted`: os and architecture equal, and
+    /// the variant equal when the request names one (arm64's `v8` is also its default).
+    func serves(_ wanted: Platform) -> Bool {
+        guard os == wanted.os, architecture == wanted.architecture else { return false }
+        guard let variant = wanted.variant else { return true }
+        return self.variant == variant || (self.variant == nil && architecture == "arm64" && variant == "v8")
+    }
+}
+
+/// Holds the store's writer for curl's write callback, which runs on one thread at a time.
+private final class StreamingBlob: @unchecked Sendable {
+    let writer: BlobWriter
+    init(_ writer: BlobWriter) { self.writer = writer }
+}
+
+extension RegistrySession {
+    static let manifestTypes = [MediaType.ociManifest, MediaType.dockerManifest]
+    static let indexTypes = [MediaType.ociIndex, MediaType.dockerManifestList]
+
+    /// Pulls an image into the store: the manifest by tag or digest (an index resolves to `platform`),
+    /// then the config and layers, streamed and verified, skipping blobs the store has; the reference is
+    /// tagged only when every blob is in.
+    /// - Parameters:
+    ///   - reference: the image; its registry must be this session's.
+    ///   - store: where the blobs and the tag go.
+    ///   - platform: the platform to pick from an index.
+    ///   - progress: told about each config and layer blob.
+    /// - Returns: the digest of the top manifest (the index when the reference names one).
+    /// - Throws: `PullError` for a missing image, a wrong digest, an unknown media type or no matching
+    ///   platform; `RegistryError` for transport and authentication failures.
+    @discardableResult
+    public func pull(_ reference: ImageReference, into store: ImageStore, platform: Platform = .host,
+                     progress: @Sendable (PullEvent) -> Void = { _ in }) async throws -> Digest {
+        let name = reference.pullReference.description
+        let top = try await fetchManifest(reference.digest?.description ?? reference.tagOrDefault ?? ImageReference.defaultTag,
+                                          expected: reference.digest, reference: name, repository: reference.path, store: store)
+        var manifestDescriptor = top
+        if Self.indexTypes.contains(top.mediaType) {
+            let index: ImageIndex
+            do { index = try store.decodeBlob(ImageIndex.self, digest: top.digest) } catch {
+                throw PullError.invalidDocument(reference: name, object: "index \(top.digest)", reason: String(describing: error))
+            }
+            let candidates = index.manifests.filter { Self.manifestTypes.contains($0.mediaType) }
+            guard let chosen = candidates.first(where: { $0.platform?.serves(platform) == true }) else {
+                throw PullError.noMatchingPlatform(reference: name, wanted: platform.shortName,
+                                                   available: candidates.compactMap { $0.platform?.shortName })
+            }
+            manifestDescriptor = try await fetchManifest(chosen.digest.description, expected: chosen.digest, reference: name, repository: reference.path, store: store)
+            guard Self.manifestTypes.contains(manifestDescriptor.mediaType) else {
+                throw PullError.unknownMediaType(reference: name, mediaType: manifestDescriptor.mediaType)
+            }
+        }
+        let manifest: ImageManifest
+        do { manifest = try store.decodeBlob(ImageManifest.self, digest: manifestDescriptor.digest) } catch {
+            throw PullError.invalidDocument(reference: name, object: "manifest \(manifestDescriptor.digest)", reason: String(describing: error))
+        }
+        for blob in [manifest.config] + manifest.layers {
+            if store.hasBlob(blob.digest) {
+                progress(.exists(blob))
+            } else {
+                try await fetchBlob(blob, reference: name, repository: reference.path, store: store)
+                progress(.pulled(blob))
+            }
+        }
+        do { try store.tag(top, as: reference.pullReference) } catch {
+            throw PullError.store(reference: name, reason: String(describing: error))
+        }
+        return top.digest
+    }
+
+    /// GETs a manifest or index, stores its exact bytes and checks them against `expected` or the
+    /// registry's `Docker-Content-Digest`.
+    private func fetchManifest(_ tagOrDigest: String, expected: Digest?, reference: String, repository: String, store: ImageStore) async throws -> Descriptor {
+        var headers = HTTPHeaders()
+        headers.set("Accept", (Self.manifestTypes + Self.indexTypes).joined(separator: ", "))
+        let response = try await send("GET", "/v2/\(repository)/manifests/\(tagOrDigest)", repository: repository,
+                                      scopes: [.pull(repository)], headers: headers, sink: .collect(limit: Int(ImageStore.maximumDocumentSize)))
+        if response.status == 404 { throw PullError.notFound(reference: reference) }
+        guard response.isSuccess else { throw PullError.unexpectedStatus(reference: reference, object: "manifest \(tagOrDigest)", status: response.status) }
+        let declared = Self.mediaType(of: response)
+        guard Self.manifestTypes.contains(declared) || Self.indexTypes.contains(declared) else {
+            throw PullError.unknownMediaType(reference: reference, mediaType: declared.isEmpty ? "(none)" : declared)
+        }
+        let wanted = expected ?? response.headers["Docker-Content-Digest"].flatMap { try? Digest(parsing: $0) }
+        let stored: Result<Descriptor, StoreError> = Self.storeDocument(response.body, mediaType: declared, expected: wanted, in: store)
+        switch stored {
+        case let .success(descriptor): return descriptor
+        case let .failure(error):
+            throw PullError.blobRejected(reference: reference, object: "manifest \(tagOrDigest)", reason: error.description)
+        }
+    }
+
+    /// Writes a manifest's exact bytes to the store, checking them against `expected`.
+    private static func storeDocument(_ bytes: Data, mediaType: String, expected: Digest?, in store: ImageStore) -> Result<Descriptor, StoreError> {
+        do throws(StoreError) {
+            let writer = try store.beginBlob()
+            try writer.write(bytes)
+            let committed = try writer.commit(expected: expected)
+            return .success(Descriptor(mediaType: mediaType, digest: committed.digest, size: committed.size))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Streams one blob into the store; the writer checks digest and size before it is committed.
+    private func fetchBlob(_ blob: Descriptor, reference: String, repository: String, store: ImageStore) async throws {
+        let streaming: StreamingBlob
+        do { streaming = StreamingBlob(try store.beginBlob()) } catch { throw PullError.store(reference: reference, reason: error.description) }
+        let response: HTTPResponse
+        do {
+            response = try await send("GET", "/v2/\(repository)/blobs/\(blob.digest)", repository: repository, scopes: [.pull(repository)],
+                                      sink: .stream { data in try streaming.writer.write(data) })
+        } catch {
+            streaming.writer.abort()
+            throw error
+        }
+        guard response.isSuccess else {
+            streaming.writer.abort()
+            throw PullError.unexpectedStatus(reference: reference, object: "blob \(blob.digest)", status: response.status)
+        }
+        do { try streaming.writer.commit(expected: blob.digest, expectedSize: blob.size) } catch {
+            throw PullError.blobRejected(reference: reference, object: "blob \(blob.digest)", reason: error.description)
+        }
+    }
+
+    /// The manifest's media type: the `Content-Type` header, else the document's `mediaType` member.
+    static func mediaType(of response: HTTPResponse) -> String {
+        struct Probe: Decodable { var mediaType: String? }
+        let header = response.headers["Content-Type"]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        if manifestTypes.contains(header) || indexTypes.contains(header) { return header }
+        return (try? JSONDecoder().decode(Probe.self, from: response.body))?.mediaType ?? header
+    }
+
+}

@@ -1,0 +1,110 @@
+import Foundation
+import ImageModel
+@testable import Registry
+import Store
+import Testing
+
+/// Collects pull events from the `@Sendable` progress callback.
+private final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [PullEvent] = []
+    func add(_ event: PullEvent) { lock.withLock { events.append(event) } }
+    var all: [PullEvent] { lock.withLock { events } }
+}
+
+@Suite("Pull from a real registry", .serialized)
+struct PullTests {
+    /// An anonymous docker-registry holding news/app:1, put there by skopeo from an OCI layout whose
+    /// gzip layer `tar -czf` made.
+    static func seededRegistry(in folder: TemporaryFolder) async throws -> LocalRegistry {
+        let registry = try await LocalRegistry.start(in: folder)
+        try folder.write("rootfs/app/hello.txt", "hello from gantry pull\n")
+        try shell("tar -czf '\(folder.appending("layer.tar.gz"))' -C '\(folder.appending("rootfs"))' app")
+        let source = try ImageStore(root: URL(fileURLWithPath: folder.appending("source")))
+        let layerData = try Data(contentsOf: URL(fileURLWithPath: folder.appending("layer.tar.gz")))
+        let layer = try source.writeBlob(layerData, mediaType: MediaType.ociLayerGzip)
+        let diffID = try shell("gzip -dc '\(folder.appending("layer.tar.gz"))' | sha256sum | cut -d' ' -f1").trimmingCharacters(in: .whitespacesAndNewlines)
+        let config = try source.writeBlob(Data(#"""
+            {"architecture":"amd64","os":"linux","config":{"Cmd":["/bin/true"]},"rootfs":{"type":"layers","diff_ids":["sha256:\#(diffID)"]}}
+            """#.utf8), mediaType: MediaType.ociConfig)
+        let manifest = ImageManifest(mediaType: MediaType.ociManifest, config: config, layers: [layer])
+        let manifestDescriptor = try source.writeBlob(try JSONEncoder().encode(manifest), mediaType: MediaType.ociManifest)
+        let name = try ImageReference(parsing: "localhost/source/app:1")
+        try source.tag(manifestDescriptor, as: name)
+        try shell("skopeo copy --quiet --dest-tls-verify=false 'oci:\(folder.appending("source")):\(name.normalized.description)' docker://\(registry.host)/news/app:1")
+        return registry
+    }
+
+    @Test("pull stores the manifest skopeo sees in the registry, tags the reference, and a second pull downloads nothing")
+    func pullThenPullAgain() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let registry = try await Self.seededRegistry(in: folder)
+        defer { registry.server.stop() }
+        let home = folder.appending("home")
+        let store = try ImageStore(root: URL(fileURLWithPath: home))
+        let reference = try ImageReference(parsing: "\(registry.host)/news/app:1")
+        let session = RegistrySession(registry: registry.host, client: HTTPClient(), credentials: CredentialSearch(credentials: nil, lookedIn: []))
+
+        let first = EventLog()
+        let digest = try await session.pull(reference, into: store, platform: Platform(architecture: "amd64", os: "linux")) { first.add($0) }
+        #expect(first.all.count == 2)
+        #expect(first.all.allSatisfy { if case .pulled = $0 { true } else { false } })
+
+        let remote = try shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/app:1 | sha256sum | cut -d' ' -f1")
+        #expect("sha256:" + remote.trimmingCharacters(in: .whitespacesAndNewlines) == digest.description)
+        let local = try shell("skopeo inspect --format '{{.Digest}}' 'oci:\(home):\(reference.description)'")
+        #expect(local.trimmingCharacters(in: .whitespacesAndNewlines) == digest.description)
+        try shell("skopeo copy --quiet 'oci:\(home):\(reference.description)' 'dir:\(folder.appending("check"))'")
+
+        let second = EventLog()
+        let again = try await session.pull(reference, into: store, platform: Platform(architecture: "amd64", os: "linux")) { second.add($0) }
+        #expect(again == digest)
+        #expect(second.all.count == 2)
+        #expect(second.all.allSatisfy { if case .exists = $0 { true } else { false } })
+
+        let byDigest = try await session.pull(reference.withoutTagAndDigest.withDigest(digest), into: store)
+        #expect(byDigest == digest)
+    }
+
+    @Test("a missing tag fails with one line naming the reference and tags nothing")
+    func missingTag() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let registry = try await Self.seededRegistry(in: folder)
+        defer { registry.server.stop() }
+        let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
+        let reference = try ImageReference(parsing: "\(registry.host)/news/app:nope")
+        let session = RegistrySession(registry: registry.host, client: HTTPClient(), credentials: CredentialSearch(credentials: nil, lookedIn: []))
+        let error = await #expect(throws: PullError.self) { try await session.pull(reference, into: store) }
+        #expect(error == .notFound(reference: "\(registry.host)/news/app:nope"))
+        #expect(error?.description.contains("\(registry.host)/news/app:nope") == true)
+        #expect(error?.description.contains("\n") == false)
+        #expect(try store.references().isEmpty)
+    }
+
+    @Test("an index without the wanted platform fails listing the platforms it has")
+    func indexWithoutPlatform() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let registry = try await Self.seededRegistry(in: folder)
+        defer { registry.server.stop() }
+        let digest = try shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/app:1 | sha256sum | cut -d' ' -f1")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let size = try shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/app:1 | wc -c").trimmingCharacters(in: .whitespacesAndNewlines)
+        let index = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:\#(digest)","size":\#(size),"platform":{"architecture":"amd64","os":"linux"}}]}"#
+        let path = try folder.write("index.json", index)
+        try shell("curl -sf -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' --data-binary @'\(path)' http://\(registry.host)/v2/news/app/manifests/multi")
+        let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
+        let session = RegistrySession(registry: registry.host, client: HTTPClient(), credentials: CredentialSearch(credentials: nil, lookedIn: []))
+        let reference = try ImageReference(parsing: "\(registry.host)/news/app:multi")
+        let error = await #expect(throws: PullError.self) {
+            try await session.pull(reference, into: store, platform: Platform(architecture: "s390x", os: "linux"))
+        }
+        #expect(error?.description.contains("available: linux/amd64") == true)
+        #expect(try store.references().isEmpty)
+        let picked = try await session.pull(reference, into: store, platform: Platform(architecture: "amd64", os: "linux"))
+        #expect(picked.encoded.count == 64 && picked.encoded != digest)
+        #expect(try store.references().count == 1)
+    }
+}
