@@ -12,6 +12,24 @@ private final class EventLog: @unchecked Sendable {
     var all: [PullEvent] { lock.withLock { events } }
 }
 
+/// Runs the `gantry` built beside this test bundle with `GANTRY_HOME` set; returns status, stdout and stderr.
+private func runGantry(_ arguments: [String], home: String) throws -> (status: Int32, output: String, error: String) {
+    let executable = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), "no /proc/self/exe")
+    let binary = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("gantry")
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(["GANTRY_HOME": home]) { $1 }
+    let output = Pipe(), error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    let err = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+}
+
 @Suite("Pull from a real registry", .serialized)
 struct PullTests {
     /// An anonymous docker-registry holding news/app:1, put there by skopeo from an OCI layout whose
@@ -106,5 +124,35 @@ struct PullTests {
         let picked = try await session.pull(reference, into: store, platform: Platform(architecture: "amd64", os: "linux"))
         #expect(picked.encoded.count == 64 && picked.encoded != digest)
         #expect(try store.references().count == 1)
+    }
+
+    @Test("gantry pull prints 'pulled SIZE' per blob then REF@digest, 'exists' on a second run, and one stderr line for a missing tag")
+    func pullCommand() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let registry = try await Self.seededRegistry(in: folder)
+        defer { registry.server.stop() }
+        let home = folder.appending("home")
+        let reference = "\(registry.host)/news/app:1"
+        let first = try runGantry(["pull", reference], home: home)
+        #expect(first.status == 0, "\(first.error)")
+        let lines = first.output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines.dropLast().allSatisfy { $0.hasPrefix("sha256:") && $0.contains(": pulled ") })
+        let remote = try shell("skopeo inspect --format '{{.Digest}}' --tls-verify=false docker://\(reference)").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(lines.last == reference + "@" + remote)
+        let local = try shell("skopeo inspect --format '{{.Digest}}' 'oci:\(home):\(reference)'").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(local == remote)
+
+        let second = try runGantry(["pull", reference], home: home)
+        #expect(second.status == 0)
+        #expect(second.output.split(separator: "\n").dropLast().allSatisfy { $0.hasSuffix(": exists") })
+
+        let missing = try runGantry(["pull", "\(registry.host)/news/app:nope"], home: home)
+        #expect(missing.status != 0)
+        #expect(missing.error.split(separator: "\n").count == 1)
+        #expect(missing.error.contains("\(registry.host)/news/app:nope"))
+        let index = try String(contentsOfFile: home + "/index.json", encoding: .utf8)
+        #expect(!index.contains("nope"))
     }
 }
