@@ -34,7 +34,7 @@ private func runGantry(_ arguments: [String], home: String) throws -> (status: I
 struct PullTests {
     /// An anonymous docker-registry holding news/app:1, put there by skopeo from an OCI layout whose
     /// gzip layer `tar -czf` made.
-    static func seededRegistry(in folder: TemporaryFolder) async throws -> LocalRegistry {
+    static func seededRegistry(in folder: TemporaryFolder, format: String = "oci") async throws -> LocalRegistry {
         let registry = try await LocalRegistry.start(in: folder)
         try folder.write("rootfs/app/hello.txt", "hello from gantry pull\n")
         try shell("tar -czf '\(folder.appending("layer.tar.gz"))' -C '\(folder.appending("rootfs"))' app")
@@ -49,7 +49,7 @@ struct PullTests {
         let manifestDescriptor = try source.writeBlob(try JSONEncoder().encode(manifest), mediaType: MediaType.ociManifest)
         let name = try ImageReference(parsing: "localhost/source/app:1")
         try source.tag(manifestDescriptor, as: name)
-        try shell("skopeo copy --quiet --dest-tls-verify=false 'oci:\(folder.appending("source")):\(name.normalized.description)' docker://\(registry.host)/news/app:1")
+        try shell("skopeo copy --quiet --format \(format) --dest-tls-verify=false 'oci:\(folder.appending("source")):\(name.normalized.description)' docker://\(registry.host)/news/app:1")
         return registry
     }
 
@@ -154,5 +154,23 @@ struct PullTests {
         #expect(missing.error.contains("\(registry.host)/news/app:nope"))
         let index = try String(contentsOfFile: home + "/index.json", encoding: .utf8)
         #expect(!index.contains("nope"))
+    }
+
+    @Test("a Docker schema 2 manifest pulls like an OCI one: media type kept, digest equal to the registry's")
+    func dockerManifest() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let registry = try await Self.seededRegistry(in: folder, format: "v2s2")
+        defer { registry.server.stop() }
+        let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
+        let reference = try ImageReference(parsing: "\(registry.host)/news/app:1")
+        let session = RegistrySession(registry: registry.host, client: HTTPClient(), credentials: CredentialSearch(credentials: nil, lookedIn: []))
+        let digest = try await session.pull(reference, into: store)
+        let remote = try shell("skopeo inspect --format '{{.Digest}}' --tls-verify=false docker://\(reference)").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(digest.description == remote)
+        let tagged = try #require(try store.resolve(reference))
+        #expect(tagged.mediaType == MediaType.dockerManifest)
+        let manifest = try store.decodeBlob(ImageManifest.self, digest: digest)
+        #expect(manifest.layers.allSatisfy { store.hasBlob($0.digest) } && store.hasBlob(manifest.config.digest))
     }
 }
