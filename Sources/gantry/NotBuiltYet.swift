@@ -23,11 +23,6 @@ struct CopyCommand: AsyncParsableCommand {
     func run() async throws { throw NotBuiltYet(command: "copy") }
 }
 
-struct InspectCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show an image's manifest and config (not built yet).")
-    func run() async throws { throw NotBuiltYet(command: "inspect") }
-}
-
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "login", abstract: "Store registry credentials (not built yet).")
     func run() async throws { throw NotBuiltYet(command: "login") }

@@ -36,6 +36,29 @@ import Testing
         #expect(listed.stdout.contains(NativeBase.reference))
     }
 
+    @Test func inspectShowsTheStoredManifestAndConfig() async throws {
+        let base = try await NativeBase.shared()
+        let home = ["GANTRY_HOME": NativeBase.home.path]
+        let text = try await gantry("inspect", NativeBase.reference, environment: home).check().stdout
+        #expect(text.contains("Digest:     \(base.manifestDigest)"))
+        #expect(text.contains("  \(base.layerDigest)  "))
+        #expect(text.contains("User:       www-data"))
+        #expect(text.contains("Stop:       SIGWINCH"))
+
+        let json = try await gantry("inspect", NativeBase.reference, "--json", environment: home).check().stdout
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["digest"] as? String == base.manifestDigest)
+        let layers = try #require((object["manifest"] as? [String: Any])?["layers"] as? [[String: Any]])
+        #expect(layers.compactMap { $0["digest"] as? String } == [base.layerDigest])
+        let config = try #require((object["config"] as? [String: Any])?["config"] as? [String: Any])
+        #expect(config["WorkingDir"] as? String == "/app")
+
+        let missing = try await gantry("inspect", "localhost/gantry-test/not-there:1", environment: home)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.hasPrefix("gantry: error: image localhost/gantry-test/not-there:1 is not in the store at "))
+        #expect(missing.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test func theLayerDigestIsTheSameForASecondBuild() async throws {
         let first = try await NativeBase.shared()
         let second = try await NativeBase.build(in: first.specFolder.deletingLastPathComponent(),
