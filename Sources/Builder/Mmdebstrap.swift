@@ -49,7 +49,7 @@ public struct Mmdebstrap: Sendable {
         }
         if let packageCache {
             // mmdebstrap's documented recipe for keeping .deb files between runs.
-            let cache = shellQuoted(packageCache.path)
+            let cache = DockerfileRenderer.shellQuoted(packageCache.path)
             arguments += [
                 "--skip=download/empty",
                 "--skip=essential/unlink",
@@ -63,20 +63,20 @@ public struct Mmdebstrap: Sendable {
             if !folders.contains(folder) { folders.append(folder) }
         }
         if !folders.isEmpty {
-            arguments.append("--customize-hook=mkdir -p " + folders.map { "\"$1\"" + shellQuoted(folder: $0) }.joined(separator: " "))
+            arguments.append("--customize-hook=mkdir -p " + folders.map { "\"$1\"" + DockerfileRenderer.shellQuoted($0) }.joined(separator: " "))
         }
         for file in spec.files {
             let source = specFolder.appendingPathComponent(file.source).path
-            arguments.append("--customize-hook=upload \(shellQuoted(source)) \(shellQuoted(file.destination))")
-            arguments.append("--customize-hook=chmod \(octal(file.mode)) \"$1\"\(shellQuoted(folder: file.destination))")
+            arguments.append("--customize-hook=upload \(DockerfileRenderer.shellQuoted(source)) \(DockerfileRenderer.shellQuoted(file.destination))")
+            arguments.append("--customize-hook=chmod \(DockerfileRenderer.octal(file.mode)) \"$1\"\(DockerfileRenderer.shellQuoted(file.destination))")
         }
         let environment = (["PATH=\(Self.chrootPath)", "DEBIAN_FRONTEND=noninteractive"] + spec.env.map { "\($0.key)=\($0.value)" })
-            .map { shellQuoted($0) }.joined(separator: " ")
+            .map { DockerfileRenderer.shellQuoted($0) }.joined(separator: " ")
         for step in spec.run {
-            arguments.append("--customize-hook=chroot \"$1\" /usr/bin/env -i \(environment) /bin/sh -ec \(shellQuoted(step))")
+            arguments.append("--customize-hook=chroot \"$1\" /usr/bin/env -i \(environment) /bin/sh -ec \(DockerfileRenderer.shellQuoted(step))")
         }
         if let packageCache {
-            arguments.append("--customize-hook=sync-out /var/cache/apt/archives \(shellQuoted(packageCache.path))")
+            arguments.append("--customize-hook=sync-out /var/cache/apt/archives \(DockerfileRenderer.shellQuoted(packageCache.path))")
         }
         arguments.append(spec.suite)
         arguments.append("-")
@@ -87,20 +87,5 @@ public struct Mmdebstrap: Sendable {
     /// The environment additions for the mmdebstrap process.
     public var environment: [String: String] {
         ["SOURCE_DATE_EPOCH": String(epoch)]
-    }
-
-    private func shellQuoted(_ value: String) -> String {
-        if value.range(of: #"^[A-Za-z0-9_./:@%+=,-]+$"#, options: .regularExpression) != nil { return value }
-        return "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
-    }
-
-    /// A quoted path to append right after `"$1"`.
-    private func shellQuoted(folder: String) -> String {
-        shellQuoted(folder)
-    }
-
-    private func octal(_ mode: Int) -> String {
-        let digits = String(mode, radix: 8)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }

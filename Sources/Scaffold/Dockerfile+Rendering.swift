@@ -88,12 +88,13 @@ public enum DockerfileRenderer {
     }
 
     /// A word the shell reads back unchanged.
-    static func shellQuoted(_ value: String) -> String {
+    public static func shellQuoted(_ value: String) -> String {
         if value.range(of: #"^[A-Za-z0-9_./:@%+=-]+$"#, options: .regularExpression) != nil { return value }
         return "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 
-    static func octal(_ mode: Int) -> String {
+    /// A permission mode as `chmod` takes it, four octal digits such as `0755`.
+    public static func octal(_ mode: Int) -> String {
         let digits = String(mode, radix: 8)
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
