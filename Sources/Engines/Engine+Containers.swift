@@ -134,11 +134,4 @@ extension Engine {
         if let user { arguments += ["--user", user] }
         return try await output(arguments + [name] + command, timeout: timeout)
     }
-
-    /// `ps --all --filter label=KEY=VALUE`: the names of the containers with that label.
-    /// - Throws: `EngineError.commandFailed` with the engine's message.
-    public func containers(labelled key: String, _ value: String) async throws(EngineError) -> [String] {
-        let result = try await checked(["ps", "--all", "--filter", "label=\(key)=\(value)", "--format", "{{.Names}}"])
-        return result.stdout.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
 }

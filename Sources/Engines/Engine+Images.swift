@@ -56,27 +56,11 @@ extension Engine {
                            stopSignal: entry.Config?.StopSignal.flatMap { $0.isEmpty ? nil : $0 })
     }
 
-    /// Whether the engine has the image `reference`.
-    /// - Throws: as `image(_:)`.
-    public func imageExists(_ reference: String) async throws(EngineError) -> Bool {
-        try await image(reference) != nil
-    }
-
     /// `load -i ARCHIVE`: loads a docker-archive (or, for podman, an OCI archive) tar.
-    /// - Returns: the references the engine says it loaded.
     /// - Throws: `EngineError.commandFailed` with the engine's message.
-    @discardableResult
-    public func load(archive: URL) async throws(EngineError) -> [String] {
-        let result = try await checked(["load", "-i", archive.path], timeout: .seconds(900),
-                                       hint: "check that \(archive.path) is a docker-archive tar")
-        // podman: "Loaded image: REF" or "Loaded image(s): A,B"; docker: "Loaded image: REF" or "Loaded image ID: sha256:…".
-        var loaded: [String] = []
-        for line in (result.stdout + "\n" + result.stderr).split(whereSeparator: \.isNewline) {
-            guard line.hasPrefix("Loaded image"), let colon = line.firstIndex(of: ":") else { continue }
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            loaded += value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
-        return loaded
+    public func load(archive: URL) async throws(EngineError) {
+        try await checked(["load", "-i", archive.path], timeout: .seconds(900),
+                          hint: "check that \(archive.path) is a docker-archive tar")
     }
 
     /// `pull REF`, with the engine's progress hidden.
@@ -94,14 +78,13 @@ extension Engine {
     ///   - dockerfile: the Dockerfile; the context's own when nil.
     ///   - tag: the reference to give the result.
     ///   - pull: when to pull the images it starts from; the engine's default when nil.
-    ///   - extraArguments: more build flags, passed as they are.
     ///   - timeout: how long the build may take.
     /// - Throws: `EngineError.commandFailed` with the last line the engine printed on stderr.
     public func build(
         context: URL, dockerfile: URL? = nil, tag: String, pull: PullPolicy? = nil,
-        extraArguments: [String] = [], timeout: Duration = .seconds(3600)
+        timeout: Duration = .seconds(3600)
     ) async throws(EngineError) {
-        let arguments = buildArguments(context: context, dockerfile: dockerfile, tag: tag, pull: pull, extraArguments: extraArguments)
+        let arguments = buildArguments(context: context, dockerfile: dockerfile, tag: tag, pull: pull)
         var result = try await Subprocess.stream(executable, arguments, environment: environment, timeout: timeout)
         result.command = commandLine(arguments)
         guard result.succeeded else {
@@ -110,23 +93,13 @@ extension Engine {
     }
 
     /// The arguments of `build`.
-    func buildArguments(context: URL, dockerfile: URL?, tag: String, pull: PullPolicy?, extraArguments: [String]) -> [String] {
+    func buildArguments(context: URL, dockerfile: URL?, tag: String, pull: PullPolicy?) -> [String] {
         var arguments = ["build"]
         if let dockerfile { arguments += ["--file", dockerfile.path] }
         arguments += ["--tag", tag]
         if let pull { arguments += pull.buildArguments(for: kind) }
-        arguments += extraArguments
         arguments.append(context.path)
         return arguments
-    }
-
-    /// `image rm REF`; an image that is not there is no error.
-    /// - Throws: `EngineError.commandFailed` when the engine cannot remove it.
-    public func removeImage(_ reference: String) async throws(EngineError) {
-        let result = try await output(["image", "rm", reference])
-        if !result.succeeded && !result.saysNotFound {
-            throw failure(result, hint: "remove the containers that use it first")
-        }
     }
 
     /// Decodes the JSON an inspect command printed.
