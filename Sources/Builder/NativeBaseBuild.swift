@@ -177,18 +177,25 @@ public struct NativeBaseBuild: Sendable {
         let readFD = output[0]
         let outcome: Swift.Result<LayerDigests, any Error> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                // The blob is begun, written and committed on this one thread.
+                // The layer writer hashes what it compresses, so its file goes into the store
+                // as it is (commitFile) instead of being hashed a second time by a BlobWriter.
                 do {
-                    let blob = try store.beginBlob()
+                    let url = try store.makeIngestFileURL()
+                    guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+                        throw BuilderError.layerFailed("cannot create \(url.path)")
+                    }
+                    let file = try FileHandle(forWritingTo: url)
                     do {
                         let reader = try TarReader(fileDescriptor: readFD, name: "mmdebstrap's output")
-                        let writer = try LayerWriter(compression: compression) { bytes in try blob.write(bytes) }
+                        let writer = try LayerWriter(compression: compression) { bytes in try file.write(contentsOf: bytes) }
                         _ = try writer.copyEntries(from: reader, normalization: .rootFileSystem(epoch: Int64(epoch)))
                         let digests = try writer.finish()
-                        try blob.commit(expected: digests.digest, expectedSize: digests.size)
+                        try file.close()
+                        try store.commitFile(at: url, digest: digests.digest, size: digests.size)
                         continuation.resume(returning: .success(digests))
                     } catch {
-                        blob.abort()
+                        try? file.close()
+                        try? FileManager.default.removeItem(at: url)
                         throw error
                     }
                 } catch {
@@ -252,19 +259,21 @@ final class OutputLines: @unchecked Sendable {
         }
     }
 
-    private var ended = false
+    private let ended = DispatchSemaphore(value: 0)
 
     /// Marks the end of the output (a last line without a newline still counts).
     func end() {
         append(Data([0x0A]))
-        lock.withLock { ended = true }
+        ended.signal()
     }
 
-    /// Waits, bounded, until the reader has seen the end of the output.
+    /// Waits, off the cooperative pool and for at most 2 s, until the reader has seen the end of the output.
     func waitForEnd() async {
-        for _ in 0..<200 {
-            if lock.withLock({ ended }) { return }
-            try? await Task.sleep(for: .milliseconds(10))
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                _ = self.ended.wait(timeout: .now() + 2)
+                continuation.resume()
+            }
         }
     }
 }
