@@ -118,23 +118,11 @@ extension RegistrySession {
             throw PullError.unknownMediaType(reference: reference, mediaType: declared.isEmpty ? "(none)" : declared)
         }
         let wanted = expected ?? response.headers["Docker-Content-Digest"].flatMap { try? Digest(parsing: $0) }
-        let stored: Result<Descriptor, StoreError> = Self.storeDocument(response.body, mediaType: declared, expected: wanted, in: store)
-        switch stored {
-        case let .success(descriptor): return descriptor
-        case let .failure(error):
-            throw PullError.blobRejected(reference: reference, object: "manifest \(tagOrDigest)", reason: error.description)
-        }
-    }
-
-    /// Writes a manifest's exact bytes to the store, checking them against `expected`.
-    private static func storeDocument(_ bytes: Data, mediaType: String, expected: Digest?, in store: ImageStore) -> Result<Descriptor, StoreError> {
         do throws(StoreError) {
-            let writer = try store.beginBlob()
-            try writer.write(bytes)
-            let committed = try writer.commit(expected: expected)
-            return .success(Descriptor(mediaType: mediaType, digest: committed.digest, size: committed.size))
+            // The exact bytes, checked against the digest asked for or announced.
+            return try store.writeBlob(response.body, mediaType: declared, expected: wanted)
         } catch {
-            return .failure(error)
+            throw PullError.blobRejected(reference: reference, object: "manifest \(tagOrDigest)", reason: error.description)
         }
     }
 

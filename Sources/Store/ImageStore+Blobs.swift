@@ -63,13 +63,15 @@ extension ImageStore {
     /// - Parameters:
     ///   - data: The blob's bytes, e.g. a manifest or config.
     ///   - mediaType: The media type for the returned descriptor.
+    ///   - expected: The digest the bytes must have, when known (a manifest pulled by digest).
     /// - Returns: A descriptor of the stored blob.
-    /// - Throws: `StoreError.notWritable` or `fileSystem` when the blob cannot be written.
+    /// - Throws: `StoreError.notWritable` or `fileSystem` when the blob cannot be written,
+    ///   `digestMismatch` when the bytes are not `expected`'s (nothing is stored then).
     @discardableResult
-    public func writeBlob(_ data: Data, mediaType: String) throws(StoreError) -> Descriptor {
+    public func writeBlob(_ data: Data, mediaType: String, expected: Digest? = nil) throws(StoreError) -> Descriptor {
         let writer = try beginBlob()
         try writer.write(data)
-        let (digest, size) = try writer.commit()
+        let (digest, size) = try writer.commit(expected: expected)
         return Descriptor(mediaType: mediaType, digest: digest, size: size)
     }
 
