@@ -4,7 +4,7 @@ import ImageModel
 import Store
 
 extension Engine {
-    /// Copies the image `reference` from gantry's store into the engine, under that name.
+    /// Copies `image` from gantry's store into the engine, under its reference.
     ///
     /// gantry writes a docker-archive of the image from the store
     /// (`DockerArchiveWriter`) to a temp file and runs `load -i` on it, for
@@ -13,13 +13,13 @@ extension Engine {
     /// folder, `localhost/root/.cache/gantry:latest`, rather than REF.)
     ///
     /// - Parameters:
-    ///   - reference: the image's name in the store.
+    ///   - image: the image as the store resolved it.
     ///   - store: gantry's store.
-    /// - Throws: `StoreError` when the store does not have a loadable image
-    ///   by that name; `EngineError.commandFailed` when the engine refuses it;
+    /// - Throws: `EngineError.unloadableStoreImage` for an index; `StoreError` when
+    ///   its config blob cannot be read; `EngineError.commandFailed` when the engine refuses it;
     ///   an `ArchiveError` when the archive cannot be written.
-    public func load(_ reference: ImageReference, from store: ImageStore) async throws {
-        let image = try store.image(for: reference)
+    public func load(_ image: StoredImage, from store: ImageStore) async throws {
+        let reference = image.reference
         guard let manifest = image.manifest else {
             throw EngineError.unloadableStoreImage(reference.description, mediaType: image.descriptor.mediaType)
         }

@@ -21,8 +21,7 @@ extension BaseBuildCommand {
             throw error
         }
         display.finish()
-        let seconds = Double((clock.now - start).components.seconds)
-        Terminal.say("Built \(reference) natively in \(Int(seconds))s")
+        Terminal.say("Built \(reference) natively in \(Terminal.seconds(clock.now - start))")
         Terminal.say("  layer \(result.layer.digest) (\(result.layer.size) bytes compressed, diffID \(result.layer.diffID))")
         Terminal.say("  image \(reference.name)@\(result.manifest.digest) in \(store.root.path)")
     }

@@ -25,6 +25,8 @@ struct DevLaunch: Sendable {
     ///
     /// - Throws: `GantryError`, `EngineError`, or `DevStartFailure` with the log.
     func run() async throws -> DevContainer {
+        // The store is read once per start: the fast path compares ids with it, the full way loads from it.
+        let stored = DevContainer.storedBase(app.base)
         let environment = ProcessInfo.processInfo.environment
         let variable = environment[Engine.environmentVariable] ?? ""
         let named = EngineKind(rawValue: variable.lowercased())
@@ -33,8 +35,8 @@ struct DevLaunch: Sendable {
         guard requested != nil || variable.isEmpty || named != nil,
               let path = Subprocess.locate(likely.executableName, path: environment["PATH"]),
               let remembered = memory.entry(engine: likely, reference: app.base),
-              DevContainer.storedBase(app.base).map({ remembered.id.hasSuffix($0.configDigest.encoded) }) ?? true else {
-            return try await runFully()
+              stored.map({ remembered.id.hasSuffix($0.configDigest.encoded) }) ?? true else {
+            return try await runFully(stored: stored)
         }
         let dev = DevContainer(app: app, directory: directory, engine: Engine(kind: likely, executable: path, environment: environment))
         try await dev.checkPort(hostPort)
@@ -46,7 +48,7 @@ struct DevLaunch: Sendable {
             if Task.isCancelled { throw error }
             // A container our run made before failing goes; whoever holds the name stays.
             await dev.discardIfOurs()
-            return try await runFully()
+            return try await runFully(stored: stored)
         }
         async let runningImage = dev.runningImageID()
         var failure: DevStartFailure?
@@ -81,11 +83,11 @@ struct DevLaunch: Sendable {
 
     /// The full way: find the engine while asking it for the base image,
     /// check the port, get the image (engine, store, pull), read its labels, run.
-    private func runFully() async throws -> DevContainer {
+    private func runFully(stored: StoredBase?) async throws -> DevContainer {
         let (engine, found) = try await Self.detectEngine(requested: requested, lookingFor: app.base)
         let dev = DevContainer(app: app, directory: directory, engine: engine)
         try await dev.checkPort(hostPort)
-        let image = try await dev.baseImage(found)
+        let image = try await dev.baseImage(found, stored: stored)
         memory.remember(image, engine: engine.kind, reference: app.base)
         let settings = try dev.settings(fromLabels: image.labels)
         try Task.checkCancellation()

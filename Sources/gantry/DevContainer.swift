@@ -81,9 +81,8 @@ struct DevContainer: Sendable {
     /// The base image in the engine: there already (`found`), else loaded
     /// from gantry's store, else pulled by the engine.
     /// - Throws: `GantryError.baseImageUnavailable` when none of these works.
-    func baseImage(_ found: EngineImage?) async throws -> EngineImage {
+    func baseImage(_ found: EngineImage?, stored: StoredBase?) async throws -> EngineImage {
         let reference = app.base
-        let stored = Self.storedBase(reference)
         if let found {
             // gantry's store is where gantry builds bases: an engine copy of another image by that name is stale.
             guard let stored, !found.id.hasSuffix(stored.configDigest.encoded) else { return found }
@@ -92,7 +91,7 @@ struct DevContainer: Sendable {
             Terminal.note("\(reference) is not in \(engine.name); loading it from gantry's store (\(stored.store.root.path))")
         }
         if let stored {
-            try await engine.load(stored.reference, from: stored.store)
+            try await engine.load(stored.image, from: stored.store)
             guard let image = try await engine.image(reference) else {
                 throw GantryError.baseImageUnavailable(reference: reference, engine: engine.kind, reason: "\(engine.name) loaded it from gantry's store but cannot find it by that name")
             }
@@ -112,12 +111,11 @@ struct DevContainer: Sendable {
         return image
     }
 
-    /// The base as gantry's store has it: the store, the parsed reference and the config digest
-    /// (the engines' image id); nil when there is no store or it lacks the image.
-    static func storedBase(_ reference: String) -> (store: ImageStore, reference: ImageReference, configDigest: Digest)? {
+    /// The base as gantry's store has it; nil when there is no store or it lacks the image.
+    static func storedBase(_ reference: String) -> StoredBase? {
         guard let store = existingStore(), let parsed = try? ImageReference(parsing: reference),
               let image = try? store.image(for: parsed), let manifest = image.manifest else { return nil }
-        return (store, parsed, manifest.config.digest)
+        return StoredBase(store: store, image: image, configDigest: manifest.config.digest)
     }
 
     /// gantry's store, when there is one; looking must not make one.
@@ -217,4 +215,12 @@ final class StartedContainer: @unchecked Sendable {
         defer { lock.unlock() }
         return dev
     }
+}
+
+/// A base image found in gantry's store.
+struct StoredBase: Sendable {
+    let store: ImageStore
+    let image: StoredImage
+    /// The config's digest: the id the engines give the image.
+    let configDigest: Digest
 }

@@ -26,13 +26,13 @@ struct InspectCommand: ParsableCommand {
         }
         let store = try ImageStore.default()
         let image = try store.image(for: parsed.normalized)
-        let manifestBytes = try store.readBlob(image.digest)
-        let index = image.manifest == nil ? try? JSONDecoder().decode(ImageIndex.self, from: manifestBytes) : nil
-        let configBytes = try image.manifest.map { try store.readBlob($0.config.digest) }
         if json {
-            try printJSON(image: image, manifest: manifestBytes, config: configBytes)
+            // The documents as stored, byte for byte what the digests name.
+            let configBytes = try image.manifest.map { try store.readBlob($0.config.digest) }
+            try printJSON(image: image, manifest: try store.readBlob(image.digest), config: configBytes)
             return
         }
+        let index = image.manifest == nil ? try? store.decodeBlob(ImageIndex.self, digest: image.digest) : nil
         Terminal.say("Reference:  \(image.reference)")
         Terminal.say("Digest:     \(image.digest)")
         Terminal.say("Media type: \(image.descriptor.mediaType)")
