@@ -26,17 +26,36 @@ import Testing
     }
 
     @Test func killsTheProcessGroupAfterTheTimeLimit() async throws {
-        let clock = ContinuousClock()
-        let start = clock.now
-        await #expect(throws: HarnessError.self) {
-            try await Subprocess.run("sh", ["-c", "echo partial; sleep 30 & sleep 30"], timeout: .milliseconds(500))
+        try await withTemporaryDirectory { folder in
+            let pidFile = folder.appendingPathComponent("background.pid").path
+            let clock = ContinuousClock()
+            let start = clock.now
+            let error = await #expect(throws: HarnessError.self) {
+                try await Subprocess.run("sh", ["-c", "echo partial; sleep 30 & echo $! > '\(pidFile)'; sleep 30"], timeout: .milliseconds(500))
+            }
+            #expect(clock.now - start < .seconds(20))  // the program would run 30 s; loaded CI machines stall for seconds
+            guard case .timedOut? = error else {
+                Issue.record("expected timedOut, got \(String(describing: error))")
+                return
+            }
+            // The background sleep is in the same process group: it must be gone too.
+            let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            var alive = true
+            for _ in 0..<50 where alive {
+                alive = kill(pid, 0) == 0
+                if alive { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(!alive, "the background child \(pid) outlived the time limit")
         }
-        #expect(clock.now - start < .seconds(20))  // the program would run 30 s; loaded CI machines stall for seconds
     }
 
     @Test func reportsAMissingProgram() async throws {
-        await #expect(throws: HarnessError.self) {
+        let error = await #expect(throws: HarnessError.self) {
             try await Subprocess.run("gantry-test-no-such-program")
+        }
+        guard case .missingTool("gantry-test-no-such-program")? = error else {
+            Issue.record("expected missingTool, got \(String(describing: error))")
+            return
         }
     }
 }

@@ -83,7 +83,8 @@ import Testing
 
     @Test func aDockerClientWithoutADaemonDoesNotAnswerAndTheErrorSaysToStartOne() async throws {
         guard let docker = Subprocess.locate("docker") else {
-            try Test.cancel("docker is not installed; skipped")
+            try skipOrFailWithoutTool("docker")
+            return
         }
         let folder = URL(fileURLWithPath: docker).deletingLastPathComponent().path
         let error = await #expect(throws: EngineError.self) {
@@ -99,7 +100,8 @@ import Testing
 
     @Test func podmanAnswersAndReportsMissingObjectsAsNil() async throws {
         guard Subprocess.locate("podman") != nil else {
-            try Test.cancel("podman is not installed; skipped")
+            try skipOrFailWithoutTool("podman")
+            return
         }
         var environment = ProcessInfo.processInfo.environment
         if (environment["CONTAINERS_CONF"] ?? "").isEmpty {
@@ -120,4 +122,14 @@ import Testing
         #expect(try await engine.containerState("gantry-test-no-such-container-\(UUID().uuidString.prefix(8))") == nil)
         try await engine.remove("gantry-test-no-such-container")
     }
+}
+
+/// A missing tool fails the test under CI (`CI` set), where a skip would pass unseen, and skips it elsewhere.
+func skipOrFailWithoutTool(_ tool: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let ci = ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? ""
+    if !["", "0", "false", "no"].contains(ci) {
+        Issue.record("\(tool) is not installed; CI must have it (scripts/setup installs it)", sourceLocation: sourceLocation)
+        return
+    }
+    try Test.cancel("\(tool) is not installed; skipped", sourceLocation: sourceLocation)
 }
