@@ -39,8 +39,10 @@ import Testing
             let tag = "gantry-test/\(template):\(uniqueName("build"))"
             defer { podman.removeImage(tag) }
             start = clock.now
+            // --layers=false: no cached intermediate images that other tests' builds of the same
+            // steps would reuse, so removing this image afterwards cannot pull layers from under them.
             try await withPodmanBuildLock {
-                try await podman.checked("build", "--pull=never", "--tag", tag, spec.path, timeout: .seconds(1200))
+                try await podman.checked("build", "--pull=never", "--layers=false", "--tag", tag, spec.path, timeout: .seconds(1200))
             }
             print("\(template): podman build took \(clock.now - start)")
 

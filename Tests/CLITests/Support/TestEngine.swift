@@ -80,7 +80,12 @@ struct TestEngine: Sendable, CustomTestStringConvertible {
 
     /// Removes the image `reference` if it exists.
     func removeImage(_ reference: String) async {
-        _ = try? await run(["rmi", "--force", reference])
+        // Under the build lock: a podman build running meanwhile may reuse this image's layers.
+        if name == "podman" {
+            _ = try? await withPodmanBuildLock { try await run(["rmi", "--force", reference]) }
+        } else {
+            _ = try? await run(["rmi", "--force", reference])
+        }
     }
 
     /// Runs the built gantry against this engine: `--engine` is the caller's to add.
