@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "ImageModel"),
         .target(name: "Archive", dependencies: ["CArchive", "ImageModel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Store", dependencies: ["ImageModel", "Archive", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Registry", dependencies: ["CCurl", "ImageModel", "Store"]),
+        .target(name: "Registry", dependencies: ["CCurl", "ImageModel", "Store", "Archive"]),
         .target(name: "Beanstalk", dependencies: ["ImageModel", "Archive"]),
         .target(name: "Engines", dependencies: ["ImageModel", "Store", "Archive"]),
         .target(name: "Builder", dependencies: ["ImageModel", "Archive", "Store", "Scaffold", "Engines"]),

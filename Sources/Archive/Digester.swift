@@ -3,23 +3,27 @@ import Foundation
 import ImageModel
 
 /// SHA-256 of a byte stream, with its length, as it goes by.
-struct Digester {
+public struct Digester {
     private var hasher = SHA256()
     /// The number of bytes hashed so far.
-    private(set) var count: Int64 = 0
+    public private(set) var count: Int64 = 0
 
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    /// A digester that has hashed nothing.
+    public init() {}
+
+    /// Hashes the next bytes.
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         hasher.update(bufferPointer: bytes)
         count += Int64(bytes.count)
     }
 
     /// The digest of the bytes hashed so far, `sha256:<hex>`.
-    func finalize() throws(ImageReferenceError) -> ImageModel.Digest {
+    public func finalize() throws(ImageReferenceError) -> ImageModel.Digest {
         try ImageModel.Digest.sha256(hex: Self.hex(hasher.finalize()))
     }
 
     /// The digest of `data`.
-    static func digest(of data: Data) throws(ImageReferenceError) -> ImageModel.Digest {
+    public static func digest(of data: Data) throws(ImageReferenceError) -> ImageModel.Digest {
         var digester = Digester()
         data.withUnsafeBytes { digester.update($0) }
         return try digester.finalize()

@@ -20,4 +20,6 @@ public enum MediaType {
     public static let dockerConfig = "application/vnd.docker.container.image.v1+json"
     /// Docker gzip-compressed layer.
     public static let dockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+    /// Docker uncompressed layer (what skopeo writes into a docker-archive).
+    public static let dockerLayer = "application/vnd.docker.image.rootfs.diff.tar"
 }

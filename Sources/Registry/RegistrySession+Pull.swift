@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import ImageModel
 import Store
@@ -36,7 +37,7 @@ extension Platform {
 
     /// Whether an index entry for `self` serves a request for `wanted`: os and architecture equal, and
     /// the variant equal when the request names one (arm64's `v8` is also its default).
-    func serves(_ wanted: Platform) -> Bool {
+    public func serves(_ wanted: Platform) -> Bool {
         guard os == wanted.os, architecture == wanted.architecture else { return false }
         guard let variant = wanted.variant else { return true }
         return self.variant == variant || (self.variant == nil && architecture == "arm64" && variant == "v8")
@@ -106,7 +107,20 @@ extension RegistrySession {
 
     /// GETs a manifest or index, stores its exact bytes and checks them against `expected` or the
     /// registry's `Docker-Content-Digest`.
-    private func fetchManifest(_ tagOrDigest: String, expected: Digest?, reference: String, repository: String, store: ImageStore) async throws -> Descriptor {
+    func fetchManifest(_ tagOrDigest: String, expected: Digest?, reference: String, repository: String, store: ImageStore) async throws -> Descriptor {
+        let document = try await fetchManifest(tagOrDigest, expected: expected, reference: reference, repository: repository)
+        do throws(StoreError) {
+            return try store.writeBlob(document.bytes, mediaType: document.descriptor.mediaType, expected: document.descriptor.digest)
+        } catch {
+            throw PullError.blobRejected(reference: reference, object: "manifest \(tagOrDigest)", reason: error.description)
+        }
+    }
+
+    /// GETs a manifest or index and checks its bytes against `expected` or, without one, the
+    /// registry's `Docker-Content-Digest`.
+    /// - Throws: `PullError.notFound`, `.unknownMediaType`, `.blobRejected` for bytes of another
+    ///   digest, `.unexpectedStatus`, and `RegistryError`.
+    public func fetchManifest(_ tagOrDigest: String, expected: Digest?, reference: String, repository: String) async throws -> ManifestDocument {
         var headers = HTTPHeaders()
         headers.set("Accept", (Self.manifestTypes + Self.indexTypes).joined(separator: ", "))
         let response = try await send("GET", "/v2/\(repository)/manifests/\(tagOrDigest)", repository: repository,
@@ -117,17 +131,18 @@ extension RegistrySession {
         guard Self.manifestTypes.contains(declared) || Self.indexTypes.contains(declared) else {
             throw PullError.unknownMediaType(reference: reference, mediaType: declared.isEmpty ? "(none)" : declared)
         }
-        let wanted = expected ?? response.headers["Docker-Content-Digest"].flatMap { try? Digest(parsing: $0) }
-        do throws(StoreError) {
-            // The exact bytes, checked against the digest asked for or announced.
-            return try store.writeBlob(response.body, mediaType: declared, expected: wanted)
-        } catch {
-            throw PullError.blobRejected(reference: reference, object: "manifest \(tagOrDigest)", reason: error.description)
+        let actual = try Digester.digest(of: response.body)
+        let announced = response.headers["Docker-Content-Digest"].flatMap { try? Digest(parsing: $0) }
+        if let wanted = expected ?? announced, wanted != actual {
+            throw PullError.blobRejected(reference: reference, object: "manifest \(tagOrDigest)",
+                                         reason: "its bytes have digest \(actual), not \(wanted)")
         }
+        let descriptor = Descriptor(mediaType: declared, digest: actual, size: Int64(response.body.count))
+        return ManifestDocument(descriptor: descriptor, bytes: response.body)
     }
 
     /// Streams one blob into the store; the writer checks digest and size before it is committed.
-    private func fetchBlob(_ blob: Descriptor, reference: String, repository: String, store: ImageStore) async throws {
+    func fetchBlob(_ blob: Descriptor, reference: String, repository: String, store: ImageStore) async throws {
         let streaming: StreamingBlob
         do { streaming = StreamingBlob(try store.beginBlob()) } catch { throw PullError.store(reference: reference, reason: error.description) }
         let response: HTTPResponse

@@ -5,7 +5,7 @@ import Foundation
 /// 401 that names a new scope merges scopes and authenticates once more.
 public actor RegistrySession {
     /// The registry host, `HOST` or `HOST:PORT`.
-    public let registry: String
+    public nonisolated let registry: String
     private let client: HTTPClient
     private let search: CredentialSearch
     private var base: URL?
@@ -31,10 +31,19 @@ public actor RegistrySession {
                      headers: HTTPHeaders = HTTPHeaders(), sink: HTTPResponseSink = .collect(limit: 4 << 20)) async throws(RegistryError) -> HTTPResponse {
         let base = try await ping()
         guard let url = URL(string: base.absoluteString + path) else { throw .invalidRegistryName(registry + path) }
+        return try await send(method, url: url, repository: repository, scopes: scopes, headers: headers, body: nil, sink: sink)
+    }
+
+    /// Sends `method` to an absolute URL of this registry (an upload `Location`), authenticated for the
+    /// given scopes; returns the response whatever its status, except 401.
+    /// - Throws: as `send(_:_:repository:scopes:headers:sink:)`.
+    public func send(_ method: String, url: URL, repository: String, scopes: [AuthScope], headers: HTTPHeaders = HTTPHeaders(),
+                     body: HTTPRequestBody?, sink: HTTPResponseSink = .collect(limit: 4 << 20)) async throws(RegistryError) -> HTTPResponse {
+        try await ping()
         var scopes = AuthScope.merge(scopes)
         var renewed = false
         while true {
-            var request = HTTPRequest(method: method, url: url, headers: headers)
+            var request = HTTPRequest(method: method, url: url, headers: headers, body: body)
             if let authorization = try await authorization(scopes: scopes, repository: repository, fresh: renewed) {
                 request.headers.set("Authorization", authorization)
             }

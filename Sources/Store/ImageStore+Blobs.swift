@@ -172,3 +172,34 @@ extension ImageStore {
         }
     }
 }
+
+extension ImageStore {
+    /// Copies a blob into the store from a file elsewhere (another OCI layout, a download),
+    /// streaming it and checking its digest and size; a blob the store has is not copied again.
+    ///
+    /// - Parameters:
+    ///   - file: The file holding the blob's bytes.
+    ///   - digest: The digest the bytes must have.
+    ///   - size: The size they must have.
+    /// - Throws: `StoreError.digestMismatch` or `sizeMismatch` when the file holds other bytes
+    ///   (nothing is stored then), `fileSystem` when it cannot be read.
+    public func importBlob(from file: URL, digest: Digest, size: Int64) throws(StoreError) {
+        if hasBlob(digest) { return }
+        let input = try POSIXFile.open(file.path, flags: O_RDONLY, writing: false)
+        defer { input.close() }
+        let writer = try beginBlob()
+        while true {
+            let chunk = try input.read(upTo: 1 << 20)
+            if chunk.isEmpty { break }
+            try writer.write(chunk)
+        }
+        try writer.commit(expected: digest, expectedSize: size)
+    }
+
+    /// Removes gantry's work files (`ingest/` when empty, `index.json.lock`) from a layout gantry
+    /// wrote for another tool, such as `gantry copy … oci:DIR`.
+    public func removeWorkFiles() {
+        rmdir(ingestPath)
+        unlink(root.appendingPathComponent("index.json.lock").path)
+    }
+}

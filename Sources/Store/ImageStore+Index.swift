@@ -70,6 +70,36 @@ extension ImageStore {
         }
     }
 
+    /// The manifest descriptor whose `org.opencontainers.image.ref.name` is exactly `name`, as in an
+    /// OCI layout that skopeo or umoci wrote (`oci:DIR:TAG` names an image `TAG`).
+    ///
+    /// - Parameter name: The annotation's value.
+    /// - Returns: The descriptor, or nil.
+    /// - Throws: `StoreError.corruptIndex` when `index.json` is not an OCI index.
+    public func resolve(refName name: String) throws(StoreError) -> Descriptor? {
+        try index().manifests.first { $0.refName == name }
+    }
+
+    /// Names `descriptor` with the plain `org.opencontainers.image.ref.name` value `name` (an OCI
+    /// layout's tag), or adds it without a name when `name` is nil, replacing an entry of that name.
+    ///
+    /// - Parameters:
+    ///   - descriptor: The manifest (or index) descriptor; its blob must be in the layout.
+    ///   - name: The tag, or nil for an unnamed entry.
+    /// - Throws: as `tag(_:as:)`.
+    public func tag(_ descriptor: Descriptor, refName name: String?) throws(StoreError) {
+        guard hasBlob(descriptor.digest) else { throw .blobMissing(descriptor.digest, store: rootPath) }
+        var entry = descriptor
+        if let name { entry.annotations = (entry.annotations ?? [:]).merging([Descriptor.refNameAnnotation: name]) { $1 } }
+        try updateIndex { (index: inout ImageIndex) in
+            if let name, let position = index.manifests.firstIndex(where: { $0.refName == name }) {
+                index.manifests[position] = entry
+            } else if name != nil || !index.manifests.contains(entry) {
+                index.manifests.append(entry)
+            }
+        }
+    }
+
     /// Removes the name `reference`; its blobs stay.
     ///
     /// - Parameter reference: The name to remove.

@@ -13,11 +13,6 @@ struct BuildCommand: AsyncParsableCommand {
     func run() async throws { throw NotBuiltYet(command: "build") }
 }
 
-struct PushCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "push", abstract: "Push an image to a registry (not built yet).")
-    func run() async throws { throw NotBuiltYet(command: "push") }
-}
-
 struct CopyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "copy", abstract: "Copy an image between registries, layouts and archives (not built yet).")
     func run() async throws { throw NotBuiltYet(command: "copy") }

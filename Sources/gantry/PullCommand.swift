@@ -18,28 +18,12 @@ struct PullCommand: AsyncParsableCommand {
     @Option(help: "The platform to pick from a multi-platform image, os/arch[/variant].")
     var platform: String?
 
-    @Option(name: .customLong("ca-cert"), help: "A PEM file of CA certificates to trust besides the system's.")
-    var caCert: String?
-
-    @Option(name: .customLong("insecure-registry"), help: "A registry HOST[:PORT] that may be reached over plain HTTP (repeatable).")
-    var insecureRegistries: [String] = []
+    @OptionGroup var registryOptions: RegistryOptions
 
     func run() async throws {
         let image = try ImageReference(parsing: reference)
-        var wanted = Platform.host
-        if let platform {
-            guard let parsed = Platform(shortName: platform) else {
-                throw ValidationError("--platform '\(platform)' is not os/arch[/variant], e.g. linux/amd64")
-            }
-            wanted = parsed
-        }
-        var options = HTTPClientOptions()
-        options.caCertificateFile = caCert
-        options.insecureRegistries = Set(insecureRegistries)
-        // Docker Hub's name in references is not the host its API answers on.
-        let host = image.domain == ImageReference.defaultDomain ? "registry-1.docker.io" : image.domain
-        let credentials = try await CredentialStore().credentials(for: image.domain)
-        let session = RegistrySession(registry: host, client: HTTPClient(options: options), credentials: credentials)
+        let wanted = try Platform.option(platform) ?? .host
+        let session = try await registryOptions.session(for: image, client: registryOptions.makeClient())
         let store = try ImageStore.default()
         let digest = try await session.pull(image, into: store, platform: wanted) { event in
             switch event {

@@ -1,0 +1,113 @@
+import Foundation
+import ImageModel
+
+/// What a copy did with one blob or manifest, for the caller to report.
+public enum CopyEvent: Sendable, Equatable {
+    /// The destination had the blob.
+    case exists(Descriptor)
+    /// The registry mounted the blob from another of its repositories.
+    case mounted(Descriptor, from: String)
+    /// The blob was sent.
+    case copied(Descriptor)
+    /// A manifest was stored.
+    case manifest(Descriptor)
+}
+
+/// Copies an image from a source to a destination: blobs first (skipping what the destination has,
+/// mounting what the same registry holds elsewhere, a few at a time), then the manifests an index
+/// points at, then the root manifest, byte for byte. An index is kept whole unless a platform is
+/// asked for or the destination holds one image only.
+public struct ImageCopy<Source: ImageSource, Destination: ImageDestination>: Sendable {
+    /// Where the image comes from.
+    public let source: Source
+    /// Where it goes.
+    public let destination: Destination
+    /// The one platform to copy from an index; nil keeps every platform.
+    public var platform: Platform?
+    /// Other repositories that may hold each blob, for cross-repository mounts.
+    public var mountCandidates: @Sendable (Digest) -> [RepositoryLocation] = { _ in [] }
+    /// How many blobs are in flight at once.
+    public var concurrency = 4
+
+    /// Makes a copy.
+    public init(from source: Source, to destination: Destination, platform: Platform? = nil) {
+        self.source = source
+        self.destination = destination
+        self.platform = platform
+    }
+
+    /// Runs the copy.
+    /// - Parameter progress: told about each blob and manifest.
+    /// - Returns: the root manifest as it was stored at the destination.
+    /// - Throws: `PullError.noMatchingPlatform` when the index has no manifest for `platform`,
+    ///   `TransferError`, `PushError`, `PullError`, `RegistryError` and `StoreError` from the endpoints.
+    @discardableResult
+    public func run(progress: @escaping @Sendable (CopyEvent) -> Void = { _ in }) async throws -> ManifestDocument {
+        var root = try await source.rootManifest()
+        var children: [ManifestDocument] = []
+        if root.isIndex {
+            let index = try decode(ImageIndex.self, root)
+            if platform != nil || !destination.acceptsIndex {
+                let wanted = platform ?? .host
+                let candidates = index.manifests.filter { RegistrySession.manifestTypes.contains($0.mediaType) }
+                guard let chosen = candidates.first(where: { $0.platform?.serves(wanted) == true }) else {
+                    throw PullError.noMatchingPlatform(reference: source.name, wanted: wanted.shortName,
+                                                       available: candidates.compactMap { $0.platform?.shortName })
+                }
+                root = try await source.manifest(chosen)
+            } else {
+                for entry in index.manifests {
+                    children.append(try await source.manifest(entry))
+                }
+            }
+        }
+        var blobs: [Descriptor] = []
+        var seen = Set<Digest>()
+        for document in children + [root] where !document.isIndex {
+            let manifest = try decode(ImageManifest.self, document)
+            for blob in [manifest.config] + manifest.layers where seen.insert(blob.digest).inserted {
+                blobs.append(blob)
+            }
+        }
+        try await copyBlobs(blobs, progress: progress)
+        for child in children {
+            try await destination.putManifest(child, isRoot: false)
+            progress(.manifest(child.descriptor))
+        }
+        try await destination.putManifest(root, isRoot: true)
+        progress(.manifest(root.descriptor))
+        try await destination.finish()
+        return root
+    }
+
+    private func copyBlobs(_ blobs: [Descriptor], progress: @escaping @Sendable (CopyEvent) -> Void) async throws {
+        try await withThrowingTaskGroup(of: CopyEvent.self) { group in
+            var pending = blobs[...]
+            for _ in 0..<max(1, concurrency) {
+                guard let blob = pending.popFirst() else { break }
+                group.addTask { try await copyBlob(blob) }
+            }
+            while let event = try await group.next() {
+                progress(event)
+                if let blob = pending.popFirst() { group.addTask { try await copyBlob(blob) } }
+            }
+        }
+    }
+
+    private func copyBlob(_ blob: Descriptor) async throws -> CopyEvent {
+        if try await destination.hasBlob(blob) { return .exists(blob) }
+        var candidates = mountCandidates(blob.digest)
+        if let origin = source.location { candidates.insert(origin, at: 0) }
+        for candidate in candidates where try await destination.mountBlob(blob, from: candidate) {
+            return .mounted(blob, from: candidate.repository)
+        }
+        try await destination.putBlob(blob, file: try await source.blobFile(blob))
+        return .copied(blob)
+    }
+
+    private func decode<Document: Decodable>(_ type: Document.Type, _ document: ManifestDocument) throws -> Document {
+        do { return try JSONDecoder().decode(type, from: document.bytes) } catch {
+            throw PullError.invalidDocument(reference: source.name, object: "manifest \(document.descriptor.digest)", reason: "\(error)")
+        }
+    }
+}

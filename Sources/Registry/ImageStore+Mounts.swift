@@ -1,0 +1,23 @@
+import ImageModel
+import Store
+
+extension ImageStore {
+    /// Which repositories of a registry hold each blob, as far as the store knows: every stored image
+    /// named in that registry (a base pulled from it, an earlier push) lends its blobs for
+    /// cross-repository mounts, so a push to the base's registry never re-uploads the base's layers.
+    /// - Parameters:
+    ///   - domain: the registry's name in references (`127.0.0.1:5000`, `docker.io`).
+    ///   - host: the host its API answers on (as `RegistrySession.registry` names it).
+    /// - Returns: the repositories per blob digest; empty when the store cannot be read.
+    public func mountCandidates(domain: String, host: String) -> [Digest: [RepositoryLocation]] {
+        var candidates: [Digest: [RepositoryLocation]] = [:]
+        for image in (try? images()) ?? [] where image.reference.domain == domain {
+            guard let manifest = image.manifest else { continue }
+            let location = RepositoryLocation(registry: host, repository: image.reference.path)
+            for blob in [manifest.config] + manifest.layers where candidates[blob.digest]?.contains(location) != true {
+                candidates[blob.digest, default: []].append(location)
+            }
+        }
+        return candidates
+    }
+}

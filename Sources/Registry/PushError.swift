@@ -1,0 +1,19 @@
+/// Why a push or copy failed. Every description is one line naming the repository or object and the fix.
+public enum PushError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The registry answered a status gantry cannot use, with its error text when it sent one.
+    case unexpectedStatus(repository: String, object: String, status: Int, detail: String? = nil)
+    /// The registry reports another digest for what it stored than the bytes sent have.
+    case digestMismatch(repository: String, object: String, reported: String)
+
+    /// The one-line message for the user.
+    public var description: String {
+        switch self {
+        case let .unexpectedStatus(repository, object, status, detail):
+            let said = detail.map { " (\($0))" } ?? ""
+            let fix = status == 403 || status == 401 ? "check that your login may push to it" : "check the registry's log"
+            return "pushing to \(repository): the registry answered \(status) for \(object)\(said); \(fix)"
+        case let .digestMismatch(repository, object, reported):
+            return "pushing to \(repository): the registry stored \(object) as \(reported); the bytes changed on the way, try again"
+        }
+    }
+}

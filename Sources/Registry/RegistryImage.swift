@@ -1,0 +1,67 @@
+import Foundation
+import ImageModel
+import Store
+
+/// An image in a registry repository, read or written through a `RegistrySession`. Blobs read for a
+/// copy are downloaded into gantry's store first (verified, and kept: the next copy finds them there).
+public struct RegistryImage: ImageSource, ImageDestination {
+    /// The session with the image's registry.
+    public let session: RegistrySession
+    /// The image.
+    public let reference: ImageReference
+    /// Where downloaded manifests and blobs go.
+    public let store: ImageStore
+
+    /// Makes an endpoint.
+    public init(session: RegistrySession, reference: ImageReference, store: ImageStore) {
+        self.session = session
+        self.reference = reference
+        self.store = store
+    }
+
+    var repository: String { reference.path }
+    public var name: String { reference.description }
+    public var location: RepositoryLocation? { RepositoryLocation(registry: session.registry, repository: repository) }
+    public var acceptsIndex: Bool { true }
+
+    public func rootManifest() async throws -> ManifestDocument {
+        let wanted = reference.digest?.description ?? reference.tagOrDefault ?? ImageReference.defaultTag
+        let descriptor = try await session.fetchManifest(wanted, expected: reference.digest, reference: name, repository: repository, store: store)
+        return ManifestDocument(descriptor: descriptor, bytes: try store.readBlob(descriptor.digest))
+    }
+
+    public func manifest(_ descriptor: Descriptor) async throws -> ManifestDocument {
+        var fetched = try await session.fetchManifest(descriptor.digest.description, expected: descriptor.digest, reference: name,
+                                                      repository: repository, store: store)
+        fetched.platform = descriptor.platform
+        return ManifestDocument(descriptor: fetched, bytes: try store.readBlob(descriptor.digest))
+    }
+
+    public func blobFile(_ descriptor: Descriptor) async throws -> URL {
+        if !store.hasBlob(descriptor.digest) {
+            try await session.fetchBlob(descriptor, reference: name, repository: repository, store: store)
+        }
+        return store.blobURL(descriptor.digest)
+    }
+
+    public func hasBlob(_ descriptor: Descriptor) async throws -> Bool {
+        try await session.hasBlob(descriptor.digest, repository: repository)
+    }
+
+    public func mountBlob(_ descriptor: Descriptor, from location: RepositoryLocation) async throws -> Bool {
+        guard location.registry == session.registry, location.repository != repository else { return false }
+        return try await session.mountBlob(descriptor.digest, repository: repository, from: location.repository)
+    }
+
+    public func putBlob(_ descriptor: Descriptor, file: URL) async throws {
+        try await session.uploadBlob(descriptor, file: file, repository: repository)
+    }
+
+    @discardableResult
+    public func putManifest(_ document: ManifestDocument, isRoot: Bool) async throws -> Digest {
+        // The root goes under the tag asked for; a digest-only reference and index entries go by digest.
+        let target = isRoot ? (reference.tag ?? (reference.digest == nil ? ImageReference.defaultTag : document.descriptor.digest.description))
+                            : document.descriptor.digest.description
+        return try await session.putManifest(document, reference: target, repository: repository)
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import ImageModel
+import Registry
+import Store
+
+/// `gantry push SRC [DST]`: sends an image from gantry's store to a registry.
+struct PushCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Push an image from the store to a registry.",
+        discussion: """
+            Blobs the registry has are skipped; blobs another repository of the same registry holds (the \
+            base image's, as the store knows it) are mounted instead of uploaded; the manifest goes last, \
+            byte for byte. Prints REF@sha256:… at the end; a DST is also tagged in the store.
+            """
+    )
+
+    @Argument(help: "The image in gantry's store, e.g. 127.0.0.1:5000/news/app:1.")
+    var source: String
+
+    @Argument(help: "Where to push it, when not to the name it has in the store.")
+    var destination: String?
+
+    @Option(help: "Push only this platform's manifest of a multi-platform image, os/arch[/variant].")
+    var platform: String?
+
+    @OptionGroup var registryOptions: RegistryOptions
+
+    func run() async throws {
+        let sourceReference = try parse(source)
+        let target = try destination.map(parse) ?? sourceReference
+        let store = try ImageStore.default()
+        // Fails with the store's own message when the image is not there.
+        _ = try store.image(for: sourceReference.normalized)
+        let session = try await registryOptions.session(for: target, client: registryOptions.makeClient())
+        var copy = ImageCopy(from: LayoutImage(store: store, reference: sourceReference),
+                             to: RegistryImage(session: session, reference: target, store: store),
+                             platform: try Platform.option(platform))
+        let candidates = store.mountCandidates(domain: target.domain, host: session.registry)
+        copy.mountCandidates = { candidates[$0] ?? [] }
+        let root = try await copy.run(progress: CopyReport.say)
+        if target.normalized != sourceReference.normalized, target.digest == nil {
+            // Name the pushed image in the store too: later pushes to this registry mount its blobs,
+            // and `gantry images` shows what was pushed where.
+            let descriptor = Descriptor(mediaType: root.descriptor.mediaType, digest: root.descriptor.digest, size: root.descriptor.size)
+            try store.tag(descriptor, as: target)
+        }
+        Terminal.say(target.normalized.withDigest(root.descriptor.digest).description)
+    }
+
+    private func parse(_ text: String) throws -> ImageReference {
+        do { return try ImageReference(parsing: text) } catch { throw UsageError("\(error)") }
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import ImageModel
+import Registry
+
+/// The transport flags of every command that talks to a registry.
+struct RegistryOptions: ParsableArguments {
+    @Option(name: .customLong("ca-cert"), help: "A PEM file of CA certificates to trust instead of the system's.")
+    var caCert: String?
+
+    @Option(name: .customLong("insecure-registry"), help: "A registry HOST[:PORT] that may be reached over plain HTTP (repeatable).")
+    var insecureRegistries: [String] = []
+
+    /// A client with these settings; one per command, so that its connections are reused.
+    func makeClient() -> HTTPClient {
+        var options = HTTPClientOptions()
+        options.caCertificateFile = caCert
+        options.insecureRegistries = Set(insecureRegistries)
+        return HTTPClient(options: options)
+    }
+
+    /// The host a registry's API answers on: Docker Hub's name in references is not it.
+    static func apiHost(_ domain: String) -> String {
+        domain == ImageReference.defaultDomain ? "registry-1.docker.io" : domain
+    }
+
+    /// A session with the registry of `reference`, with the credentials docker and podman would use.
+    func session(for reference: ImageReference, client: HTTPClient) async throws -> RegistrySession {
+        let credentials = try await CredentialStore().credentials(for: reference.domain)
+        return RegistrySession(registry: Self.apiHost(reference.domain), client: client, credentials: credentials)
+    }
+}
+
+extension Platform {
+    /// Parses a `--platform` value.
+    /// - Throws: `UsageError` naming the value when it is not `os/arch[/variant]`.
+    static func option(_ text: String?) throws -> Platform? {
+        guard let text else { return nil }
+        guard let parsed = Platform(shortName: text) else {
+            throw UsageError("--platform '\(text)' is not os/arch[/variant], e.g. linux/amd64")
+        }
+        return parsed
+    }
+}
+
+/// Reports one line per blob and manifest of a copy or push.
+enum CopyReport {
+    static func say(_ event: CopyEvent) {
+        switch event {
+        case let .exists(blob): Terminal.say("\(blob.digest): exists")
+        case let .mounted(blob, from): Terminal.say("\(blob.digest): mounted from \(from)")
+        case let .copied(blob): Terminal.say("\(blob.digest): pushed \(ImageListing.humanSize(blob.size))")
+        case let .manifest(manifest):
+            let platform = manifest.platform.map { " (\($0.shortName))" } ?? ""
+            Terminal.say("\(manifest.digest): manifest\(platform)")
+        }
+    }
+}
