@@ -1,51 +1,85 @@
 import ArgumentParser
 import Foundation
 import ImageModel
+import Registry
 import Store
 
-/// `gantry inspect REF [--json]`: the manifest, config and platforms of an image in gantry's store.
-struct InspectCommand: ParsableCommand {
+/// `gantry inspect REF [--json]`: the manifest, config and platforms of an image in gantry's store
+/// or, when the store has none of that name (or with `--remote`), in its registry.
+struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show an image's manifest and config from gantry's store.",
-        discussion: "Images in a registry: 'gantry pull REF' first (inspecting a registry directly is not built yet)."
+        abstract: "Show an image's manifest, config and platforms, from the store or its registry.",
+        discussion: "The store is read first; an image it does not have (or any, with --remote) is read from its registry without storing anything."
     )
 
-    @Argument(help: "The image, as 'gantry images' lists it.")
+    @Argument(help: "The image, e.g. 127.0.0.1:5000/news/app:1.")
     var reference: String
 
-    @Flag(help: "Print {reference, digest, mediaType, manifest, config} as JSON, the documents as stored.")
+    @Flag(help: "Print {reference, digest, mediaType, manifest, config} as JSON, the documents byte for byte as stored.")
     var json = false
 
-    func run() throws {
+    @Flag(help: "Read the registry even when the store has the image.")
+    var remote = false
+
+    @OptionGroup var registryOptions: RegistryOptions
+
+    /// The documents of an image, wherever they were read.
+    private struct Documents {
+        var reference: ImageReference
+        var manifest: ManifestDocument
+        var config: Data?
+    }
+
+    func run() async throws {
         let parsed: ImageReference
-        do {
-            parsed = try ImageReference(parsing: reference)
-        } catch {
-            throw UsageError("\(error)")
-        }
+        do { parsed = try ImageReference(parsing: reference) } catch { throw UsageError("\(error)") }
         let store = try ImageStore.default()
-        let image = try store.image(for: parsed.normalized)
-        if json {
-            // The documents as stored, byte for byte what the digests name.
-            let configBytes = try image.manifest.map { try store.readBlob($0.config.digest) }
-            try printJSON(image: image, manifest: try store.readBlob(image.digest), config: configBytes)
-            return
+        let stored = remote ? nil : try store.resolve(parsed.normalized)
+        let documents: Documents
+        if let stored {
+            documents = try fromStore(store, stored, parsed)
+        } else {
+            documents = try await fromRegistry(parsed)
         }
-        let index = image.manifest == nil ? try? store.decodeBlob(ImageIndex.self, digest: image.digest) : nil
-        Terminal.say("Reference:  \(image.reference)")
-        Terminal.say("Digest:     \(image.digest)")
-        Terminal.say("Media type: \(image.descriptor.mediaType)")
-        if let index {
+        if json { return try printJSON(documents) }
+        printText(documents)
+    }
+
+    private func fromStore(_ store: ImageStore, _ descriptor: Descriptor, _ reference: ImageReference) throws -> Documents {
+        let manifest = ManifestDocument(descriptor: descriptor, bytes: try store.readBlob(descriptor.digest))
+        let config = manifest.isIndex ? nil : try (try? JSONDecoder().decode(ImageManifest.self, from: manifest.bytes)).map { try store.readBlob($0.config.digest) }
+        return Documents(reference: reference.normalized, manifest: manifest, config: config)
+    }
+
+    private func fromRegistry(_ reference: ImageReference) async throws -> Documents {
+        let session = try await registryOptions.session(for: reference, client: registryOptions.makeClient())
+        let name = reference.description
+        let wanted = reference.digest?.description ?? reference.tagOrDefault ?? ImageReference.defaultTag
+        let manifest = try await session.fetchManifest(wanted, expected: reference.digest, reference: name, repository: reference.path)
+        var config: Data?
+        if !manifest.isIndex, let decoded = try? JSONDecoder().decode(ImageManifest.self, from: manifest.bytes) {
+            config = try await session.fetchSmallBlob(decoded.config, reference: name, repository: reference.path)
+        }
+        return Documents(reference: reference.normalized, manifest: manifest, config: config)
+    }
+
+    private func printText(_ documents: Documents) {
+        let descriptor = documents.manifest.descriptor
+        Terminal.say("Reference:  \(documents.reference)")
+        Terminal.say("Digest:     \(descriptor.digest)")
+        Terminal.say("Media type: \(descriptor.mediaType)")
+        if documents.manifest.isIndex {
+            guard let index = try? JSONDecoder().decode(ImageIndex.self, from: documents.manifest.bytes) else { return }
             Terminal.say("Platforms:")
             for entry in index.manifests {
-                let platform = entry.platform.map { [$0.os, $0.architecture, $0.variant].compactMap { $0 }.joined(separator: "/") } ?? "unknown"
-                Terminal.say("  \(platform)  \(entry.digest)")
+                Terminal.say("  \(entry.platform?.shortName ?? "unknown")  \(entry.digest)")
             }
             return
         }
-        guard let manifest = image.manifest else { return }
-        if let config = image.configuration {
+        guard let manifest = try? JSONDecoder().decode(ImageManifest.self, from: documents.manifest.bytes) else { return }
+        let config = documents.config.flatMap { try? JSONDecoder().decode(ImageConfiguration.self, from: $0) }
+        if let config {
             Terminal.say("Platform:   \([config.os, config.architecture, config.variant].compactMap { $0 }.joined(separator: "/"))")
             if let created = config.created { Terminal.say("Created:    \(created)") }
         }
@@ -54,7 +88,7 @@ struct InspectCommand: ParsableCommand {
         for layer in manifest.layers {
             Terminal.say("  \(layer.digest)  \(ImageListing.humanSize(layer.size))  \(layer.mediaType)")
         }
-        guard let run = image.configuration?.config else { return }
+        guard let run = config?.config else { return }
         if let user = run.user, !user.isEmpty { Terminal.say("User:       \(user)") }
         if let workdir = run.workingDir, !workdir.isEmpty { Terminal.say("Workdir:    \(workdir)") }
         if let entrypoint = run.entrypoint, !entrypoint.isEmpty { Terminal.say("Entrypoint: \(entrypoint.joined(separator: " "))") }
@@ -65,14 +99,14 @@ struct InspectCommand: ParsableCommand {
         for (key, value) in (run.labels ?? [:]).sorted(by: { $0.key < $1.key }) { Terminal.say("Label:      \(key)=\(value)") }
     }
 
-    private func printJSON(image: StoredImage, manifest: Data, config: Data?) throws {
+    private func printJSON(_ documents: Documents) throws {
         var object: [String: Any] = [
-            "reference": image.reference.description,
-            "digest": image.digest.description,
-            "mediaType": image.descriptor.mediaType,
-            "manifest": try JSONSerialization.jsonObject(with: manifest),
+            "reference": documents.reference.description,
+            "digest": documents.manifest.descriptor.digest.description,
+            "mediaType": documents.manifest.descriptor.mediaType,
+            "manifest": try JSONSerialization.jsonObject(with: documents.manifest.bytes),
         ]
-        if let config { object["config"] = try JSONSerialization.jsonObject(with: config) }
+        if let config = documents.config { object["config"] = try JSONSerialization.jsonObject(with: config) }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         Terminal.say(String(decoding: data, as: UTF8.self))
     }

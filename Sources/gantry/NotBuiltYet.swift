@@ -13,11 +13,6 @@ struct BuildCommand: AsyncParsableCommand {
     func run() async throws { throw NotBuiltYet(command: "build") }
 }
 
-struct CopyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "copy", abstract: "Copy an image between registries, layouts and archives (not built yet).")
-    func run() async throws { throw NotBuiltYet(command: "copy") }
-}
-
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "login", abstract: "Store registry credentials (not built yet).")
     func run() async throws { throw NotBuiltYet(command: "login") }

@@ -39,7 +39,7 @@ struct PushCommand: AsyncParsableCommand {
                              platform: try Platform.option(platform))
         let candidates = store.mountCandidates(domain: target.domain, host: session.registry)
         copy.mountCandidates = { candidates[$0] ?? [] }
-        let root = try await copy.run(progress: CopyReport.say)
+        let root = try await copy.run(progress: { CopyReport.say($0, verb: "pushed") })
         if target.normalized != sourceReference.normalized, target.digest == nil {
             // Name the pushed image in the store too: later pushes to this registry mount its blobs,
             // and `gantry images` shows what was pushed where.
