@@ -75,3 +75,59 @@ struct PullFaultTests {
         #expect(try store.references().isEmpty)
     }
 }
+
+/// A registry double that accepts uploads but reports another digest for what it stored.
+private let lyingRegistryScript = #"""
+import sys
+from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *args): pass
+    def answer(self, status, headers={}):
+        self.send_response(status)
+        for k, v in headers.items(): self.send_header(k, v)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def body(self):
+        n = int(self.headers.get("Content-Length", "0") or 0)
+        if n: self.rfile.read(n)
+    def do_GET(self): self.answer(200) if self.path == "/v2/" else self.answer(404)
+    def do_HEAD(self): self.answer(404)
+    def do_POST(self):
+        self.body()
+        self.answer(202, {"Location": "/v2/news/app/blobs/uploads/u1"})
+    def do_PUT(self):
+        self.body()
+        self.answer(201, {"Docker-Content-Digest": "sha256:" + "0" * 64})
+
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"""#
+
+@Suite("Push faults", .serialized)
+struct PushFaultTests {
+    @Test("a registry that reports another digest for an uploaded blob fails the push naming the blob; no manifest is sent")
+    func digestMismatch() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let port = try freePort()
+        let script = try folder.write("lying-registry.py", lyingRegistryScript)
+        let server = try ServerProcess(try pythonExecutable(), [script, "\(port)"], log: folder.appending("lying.log"))
+        defer { server.stop() }
+        try await waitForPort(port, server: server)
+        let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
+        let source = try ImageReference(parsing: "localhost/source/app:1")
+        try TestImage.write(into: store, folder: folder, as: source, text: "lies\n")
+        let session = RegistrySession(registry: "127.0.0.1:\(port)", client: HTTPClient(), credentials: anonymous)
+        let copy = ImageCopy(from: LayoutImage(store: store, reference: source),
+                             to: RegistryImage(session: session, reference: try ImageReference(parsing: "127.0.0.1:\(port)/news/app:1"), store: store))
+        let error = await #expect(throws: PushError.self) { try await copy.run() }
+        guard case let .digestMismatch(repository, object, reported)? = error else {
+            Issue.record("expected a digest mismatch, got \(String(describing: error))")
+            return
+        }
+        #expect(repository == "127.0.0.1:\(port)/news/app")
+        #expect(object.hasPrefix("blob sha256:"))
+        #expect(reported == "sha256:" + String(repeating: "0", count: 64))
+    }
+}

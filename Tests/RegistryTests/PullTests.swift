@@ -12,43 +12,15 @@ private final class EventLog: @unchecked Sendable {
     var all: [PullEvent] { lock.withLock { events } }
 }
 
-/// Runs the `gantry` built beside this test bundle with `GANTRY_HOME` set; returns status, stdout and stderr.
-private func runGantry(_ arguments: [String], home: String) throws -> (status: Int32, output: String, error: String) {
-    let executable = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), "no /proc/self/exe")
-    let binary = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("gantry")
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(["GANTRY_HOME": home]) { $1 }
-    let output = Pipe(), error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    let out = output.fileHandleForReading.readDataToEndOfFile()
-    let err = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
-}
-
 @Suite("Pull from a real registry", .serialized)
 struct PullTests {
     /// An anonymous docker-registry holding news/app:1, put there by skopeo from an OCI layout whose
     /// gzip layer `tar -czf` made.
     static func seededRegistry(in folder: TemporaryFolder, format: String = "oci") async throws -> LocalRegistry {
         let registry = try await LocalRegistry.start(in: folder)
-        try folder.write("rootfs/app/hello.txt", "hello from gantry pull\n")
-        try shell("tar -czf '\(folder.appending("layer.tar.gz"))' -C '\(folder.appending("rootfs"))' app")
         let source = try ImageStore(root: URL(fileURLWithPath: folder.appending("source")))
-        let layerData = try Data(contentsOf: URL(fileURLWithPath: folder.appending("layer.tar.gz")))
-        let layer = try source.writeBlob(layerData, mediaType: MediaType.ociLayerGzip)
-        let diffID = try shell("gzip -dc '\(folder.appending("layer.tar.gz"))' | sha256sum | cut -d' ' -f1").trimmingCharacters(in: .whitespacesAndNewlines)
-        let config = try source.writeBlob(Data(#"""
-            {"architecture":"amd64","os":"linux","config":{"Cmd":["/bin/true"]},"rootfs":{"type":"layers","diff_ids":["sha256:\#(diffID)"]}}
-            """#.utf8), mediaType: MediaType.ociConfig)
-        let manifest = ImageManifest(mediaType: MediaType.ociManifest, config: config, layers: [layer])
-        let manifestDescriptor = try source.writeBlob(try JSONEncoder().encode(manifest), mediaType: MediaType.ociManifest)
         let name = try ImageReference(parsing: "localhost/source/app:1")
-        try source.tag(manifestDescriptor, as: name)
+        try TestImage.write(into: source, folder: folder, as: name, text: "hello from gantry pull\n")
         try shell("skopeo copy --quiet --format \(format) --dest-tls-verify=false 'oci:\(folder.appending("source")):\(name.normalized.description)' docker://\(registry.host)/news/app:1")
         return registry
     }

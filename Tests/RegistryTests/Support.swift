@@ -1,4 +1,6 @@
 import Foundation
+import ImageModel
+import Store
 import Testing
 
 /// A fresh folder under the system's temporary folder, removed by `remove()`.
@@ -46,4 +48,51 @@ func shell(_ command: String) throws -> String {
 /// A URL from a string the test built; a bad one fails the test instead of crashing it.
 func makeURL(_ text: String) throws -> URL {
     try #require(URL(string: text), "not a URL: \(text)")
+}
+
+/// Runs the `gantry` built beside this test bundle with `GANTRY_HOME` set; returns status, stdout and stderr.
+func runGantry(_ arguments: [String], home: String, environment extra: [String: String] = [:], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
+    let executable = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), "no /proc/self/exe")
+    let binary = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("gantry")
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(["GANTRY_HOME": home]) { $1 }.merging(extra) { $1 }
+    let output = Pipe(), error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    let stdin = Pipe()
+    process.standardInput = stdin
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try? stdin.fileHandleForWriting.close()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    let err = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+}
+
+
+/// Small images written straight into a store, as a registry or layout would hold them.
+enum TestImage {
+    /// Writes a one-layer image (a gzip tar of `app/hello.txt` holding `text`, made by GNU tar) for
+    /// `architecture` and names it `name`; returns its manifest descriptor.
+    @discardableResult
+    static func write(into store: ImageStore, folder: TemporaryFolder, as name: ImageReference?, text: String,
+                      architecture: String = "amd64", mediaTypes: (manifest: String, config: String, layer: String)? = nil) throws -> Descriptor {
+        let types = mediaTypes ?? (MediaType.ociManifest, MediaType.ociConfig, MediaType.ociLayerGzip)
+        let work = "image-\(UUID().uuidString)"
+        try folder.write("\(work)/rootfs/app/hello.txt", text)
+        let tarball = folder.appending("\(work)/layer.tar.gz")
+        try shell("tar -czf '\(tarball)' -C '\(folder.appending("\(work)/rootfs"))' app")
+        let layer = try store.writeBlob(try Data(contentsOf: URL(fileURLWithPath: tarball)), mediaType: types.layer)
+        let diffID = try shell("gzip -dc '\(tarball)' | sha256sum | cut -d' ' -f1").trimmingCharacters(in: .whitespacesAndNewlines)
+        let config = try store.writeBlob(Data(#"""
+            {"architecture":"\#(architecture)","os":"linux","config":{"Cmd":["/bin/true"]},"rootfs":{"type":"layers","diff_ids":["sha256:\#(diffID)"]}}
+            """#.utf8), mediaType: types.config)
+        let manifest = ImageManifest(mediaType: types.manifest, config: config, layers: [layer])
+        let descriptor = try store.writeBlob(try JSONEncoder().encode(manifest), mediaType: types.manifest)
+        if let name { try store.tag(descriptor, as: name) }
+        return descriptor
+    }
 }

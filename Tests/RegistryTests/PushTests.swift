@@ -1,0 +1,159 @@
+import Foundation
+import ImageModel
+@testable import Registry
+import Store
+import Testing
+
+/// Collects copy events from the `@Sendable` progress callback.
+final class CopyLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [CopyEvent] = []
+    func add(_ event: CopyEvent) { lock.withLock { events.append(event) } }
+    var all: [CopyEvent] { lock.withLock { events } }
+    var copied: Int { all.filter { if case .copied = $0 { true } else { false } }.count }
+    var existing: Int { all.filter { if case .exists = $0 { true } else { false } }.count }
+    var mounted: Int { all.filter { if case .mounted = $0 { true } else { false } }.count }
+}
+
+let anonymous = CredentialSearch(credentials: nil, lookedIn: [])
+
+/// The sha256 of a registry manifest as skopeo reads it raw.
+func remoteDigest(_ reference: String, tlsVerify: Bool = false, extra: String = "") throws -> String {
+    "sha256:" + (try shell("skopeo inspect --raw --tls-verify=\(tlsVerify) \(extra) docker://\(reference) | sha256sum | cut -d' ' -f1"))
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+@Suite("Push to a real registry", .serialized)
+struct PushTests {
+    @Test("gantry push sends config and layer, then the manifest; skopeo sees the same digest; a second push sends nothing")
+    func pushThenPushAgain() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let registry = try await LocalRegistry.start(in: folder)
+        defer { registry.server.stop() }
+        let home = folder.appending("home")
+        let store = try ImageStore(root: URL(fileURLWithPath: home))
+        let name = "\(registry.host)/news/app:1"
+        let descriptor = try TestImage.write(into: store, folder: folder, as: try ImageReference(parsing: name), text: "pushed by gantry\n")
+
+        let first = try runGantry(["push", name], home: home)
+        #expect(first.status == 0, "\(first.error)")
+        let lines = first.output.split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.contains(": pushed ") }.count == 2)
+        #expect(lines.last == "\(name)@\(descriptor.digest)")
+        #expect(try remoteDigest(name) == descriptor.digest.description)
+        // skopeo reads every blob back and checks it against the manifest.
+        try shell("skopeo copy --quiet --src-tls-verify=false docker://\(name) 'oci:\(folder.appending("check")):x'")
+
+        let second = try runGantry(["push", name], home: home)
+        #expect(second.status == 0, "\(second.error)")
+        #expect(second.output.split(separator: "\n").filter { $0.hasSuffix(": exists") }.count == 2)
+        #expect(!second.output.contains(": pushed "))
+    }
+
+    @Test("podman pulls what gantry pushed, with the same digest")
+    func podmanPulls() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let registry = try await LocalRegistry.start(in: folder)
+        defer { registry.server.stop() }
+        let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
+        let source = try ImageReference(parsing: "localhost/source/app:1")
+        let descriptor = try TestImage.write(into: store, folder: folder, as: source, text: "for podman \(UUID())\n")
+        let target = try ImageReference(parsing: "\(registry.host)/news/podman:1")
+        let session = RegistrySession(registry: registry.host, client: HTTPClient(), credentials: anonymous)
+        try await ImageCopy(from: LayoutImage(store: store, reference: source), to: RegistryImage(session: session, reference: target, store: store)).run()
+
+        try shell("podman pull --quiet --tls-verify=false \(target) >/dev/null")
+        defer { _ = try? shell("podman rmi -f \(target) >/dev/null 2>&1 || true") }
+        let digest = try shell("podman image inspect --format '{{.Digest}}' \(target)").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(digest == descriptor.digest.description)
+    }
+
+    @Test("a push to a second repository of the same registry mounts the blobs instead of uploading them")
+    func mountsAcrossRepositories() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let registry = try await LocalRegistry.start(in: folder)
+        defer { registry.server.stop() }
+        let home = folder.appending("home")
+        let store = try ImageStore(root: URL(fileURLWithPath: home))
+        let source = "localhost/source/app:1"
+        try TestImage.write(into: store, folder: folder, as: try ImageReference(parsing: source), text: "mount me\n")
+
+        let base = try runGantry(["push", source, "\(registry.host)/news/base:1"], home: home)
+        #expect(base.status == 0, "\(base.error)")
+        #expect(base.output.components(separatedBy: ": pushed ").count == 3)
+        // The push tagged the destination in the store, which is how the next push knows where the blobs are.
+        #expect(try store.resolve(try ImageReference(parsing: "\(registry.host)/news/base:1")) != nil)
+
+        let app = try runGantry(["push", source, "\(registry.host)/news/app:1"], home: home)
+        #expect(app.status == 0, "\(app.error)")
+        #expect(app.output.components(separatedBy: ": mounted from news/base").count == 3, "\(app.output)")
+        #expect(!app.output.contains(": pushed "))
+        #expect(try remoteDigest("\(registry.host)/news/app:1") == (try remoteDigest("\(registry.host)/news/base:1")))
+    }
+
+    @Test("push over TLS with htpasswd credentials, then a pull into another store gives the same digest")
+    func pushWithBasicAuth() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (registry, ca) = try await RegistrySessionTests.basicRegistry(in: folder)
+        defer { registry.server.stop() }
+        let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
+        let source = try ImageReference(parsing: "localhost/source/app:1")
+        let descriptor = try TestImage.write(into: store, folder: folder, as: source, text: "basic\n")
+        var options = HTTPClientOptions()
+        options.caCertificateFile = ca
+        let client = HTTPClient(options: options)
+        let credentials = RegistrySessionTests.search(Credentials(username: "alice", password: RegistrySessionTests.canary, source: "test"))
+        let target = try ImageReference(parsing: "\(registry.host)/news/app:1")
+        let log = CopyLog()
+        let pushed = try await ImageCopy(from: LayoutImage(store: store, reference: source),
+                                         to: RegistryImage(session: RegistrySession(registry: registry.host, client: client, credentials: credentials),
+                                                           reference: target, store: store)).run { log.add($0) }
+        #expect(pushed.descriptor.digest == descriptor.digest)
+        #expect(log.copied == 2)
+
+        let other = try ImageStore(root: URL(fileURLWithPath: folder.appending("other")))
+        let pulled = try await RegistrySession(registry: registry.host, client: client, credentials: credentials).pull(target, into: other)
+        #expect(pulled == descriptor.digest)
+
+        // Without credentials: 401 in one line that names the registry and not the password.
+        let refused = await #expect(throws: RegistryError.self) {
+            try await ImageCopy(from: LayoutImage(store: store, reference: source),
+                                to: RegistryImage(session: RegistrySession(registry: registry.host, client: client, credentials: RegistrySessionTests.search(nil)),
+                                                  reference: try ImageReference(parsing: "\(registry.host)/news/other:1"), store: store)).run()
+        }
+        let message = refused?.description ?? ""
+        #expect(message.contains(registry.host) && message.contains("gantry login") && !message.contains(RegistrySessionTests.canary))
+    }
+
+    @Test("push through a token server: the token asked for carries push and pull on the repository")
+    func pushWithToken() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let (registry, tokens) = try await BearerSessionTests.start(in: folder)
+        defer { registry.server.stop(); tokens.server.stop() }
+        let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
+        let source = try ImageReference(parsing: "localhost/source/app:1")
+        let descriptor = try TestImage.write(into: store, folder: folder, as: source, text: "token\n")
+        let credentials = CredentialSearch(credentials: Credentials(username: "alice", password: BearerSessionTests.canary, source: "test"), lookedIn: [])
+        let session = RegistrySession(registry: registry.host, client: HTTPClient(), credentials: credentials)
+        let target = try ImageReference(parsing: "\(registry.host)/news/app:1")
+        let pushed = try await ImageCopy(from: LayoutImage(store: store, reference: source), to: RegistryImage(session: session, reference: target, store: store)).run()
+        #expect(pushed.descriptor.digest == descriptor.digest)
+        let other = try ImageStore(root: URL(fileURLWithPath: folder.appending("other")))
+        #expect(try await session.pull(target, into: other) == descriptor.digest)
+    }
+
+    @Test("push of an image the store lacks fails in one line naming it")
+    func missingImage() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let result = try runGantry(["push", "127.0.0.1:1/news/none:1"], home: folder.appending("home"))
+        #expect(result.status != 0)
+        #expect(result.error.split(separator: "\n").count == 1)
+        #expect(result.error.contains("127.0.0.1:1/news/none:1"))
+    }
+}
