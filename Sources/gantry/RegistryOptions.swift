@@ -4,7 +4,7 @@ import Registry
 
 /// The transport flags of every command that talks to a registry.
 struct RegistryOptions: ParsableArguments {
-    @Option(name: .customLong("ca-cert"), help: "A PEM file of CA certificates to trust instead of the system's.")
+    @Option(name: .customLong("ca-cert"), help: "A PEM file of CA certificates to trust besides the system's.")
     var caCert: String?
 
     @Option(name: .customLong("insecure-registry"), help: "A registry HOST[:PORT] that may be reached over plain HTTP (repeatable).")
