@@ -26,6 +26,23 @@ struct HTTPClientTests {
         #expect(seen["user-agent"] == "gantry/\(gantryVersion)")
     }
 
+    @Test("consecutive requests to one server reuse one connection")
+    func reusesConnections() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let server = try await EchoServer.start(in: folder)
+        defer { server.server.stop() }
+        let client = HTTPClient()
+        let url = try #require(URL(string: "http://127.0.0.1:\(server.port)/port"))
+        var ports = Set<String>()
+        for _ in 0..<5 {
+            let response = try await client.send(HTTPRequest(url: url))
+            ports.insert(try echo(response)["port"] ?? "")
+        }
+        // The server sees the client's port: one port, one TCP connection for all five.
+        #expect(ports.count == 1, "\(ports)")
+    }
+
     @Test("Authorization survives a redirect on the same host and is dropped on a redirect to another host")
     func redirects() async throws {
         let folder = try TemporaryFolder()

@@ -108,6 +108,9 @@ struct EchoServer {
             elif url.path.startswith("/redirect/"):
                 code = int(url.path.split("/")[2])
                 self.answer(code, b"moved", [("Location", parse_qs(url.query)["to"][0])])
+            elif url.path == "/port":
+                body = json.dumps({"port": str(self.client_address[1])}).encode()
+                self.answer(200, body, [("Content-Type", "application/json")])
             elif url.path == "/loop":
                 self.answer(302, b"", [("Location", "/loop")])
             elif url.path == "/big":
