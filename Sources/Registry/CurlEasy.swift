@@ -53,6 +53,7 @@ final class CurlTransfer {
     var sinkError: (any Error)?
     var tooLarge = false
     var uploadFile: FileHandle?
+    var uploadRemaining: Int64 = .max
     var uploadData: Data = Data()
     var uploadOffset = 0
     static let errorBodyLimit = 64 * 1024
@@ -113,7 +114,10 @@ final class CurlTransfer {
     /// Fills curl's upload buffer; returns the byte count, 0 at the end.
     func send(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
         if let uploadFile {
-            guard let chunk = try? uploadFile.read(upToCount: capacity) else { return Int(CURL_READFUNC_ABORT) }
+            let wanted = Int(min(Int64(capacity), uploadRemaining))
+            guard wanted > 0 else { return 0 }
+            guard let chunk = try? uploadFile.read(upToCount: wanted) else { return Int(CURL_READFUNC_ABORT) }
+            uploadRemaining -= Int64(chunk.count)
             chunk.withUnsafeBytes { raw in
                 if let base = raw.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: chunk.count) }
             }
@@ -213,6 +217,13 @@ extension CurlHandlePool {
                 }
                 transfer.uploadFile = file
                 length = Int64((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.int64Value ?? 0)
+            case let .fileRange(path, offset, count):
+                guard let file = FileHandle(forReadingAtPath: path), (try? file.seek(toOffset: UInt64(max(offset, 0)))) != nil else {
+                    return .sinkFailed(CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]))
+                }
+                transfer.uploadFile = file
+                transfer.uploadRemaining = count
+                length = count
             case nil:
                 break
             }

@@ -38,7 +38,10 @@ extension HTTPClient {
     public func ping(_ registry: String) async throws(RegistryError) -> RegistryPing {
         let secure = try url("https://\(registry)/v2/", registry: registry)
         do {
-            let response = try await send(HTTPRequest(url: secure), sink: .collect(limit: 64 << 10))
+            // Where plain HTTP may follow, a failed handshake is the answer, not a fault to retry.
+            let request = HTTPRequest(url: secure)
+            let response = allowsPlainHTTP(registry) ? try await send(request, sink: .collect(limit: 64 << 10))
+                : try await sendRetrying(request, sink: .collect(limit: 64 << 10))
             return RegistryPing(baseURL: try url("https://\(registry)", registry: registry), response: response)
         } catch {
             guard allowsPlainHTTP(registry) else { throw error }
@@ -47,7 +50,7 @@ extension HTTPClient {
             default: throw error
             }
             let plain = try url("http://\(registry)/v2/", registry: registry)
-            let response = try await send(HTTPRequest(url: plain), sink: .collect(limit: 64 << 10))
+            let response = try await sendRetrying(HTTPRequest(url: plain), sink: .collect(limit: 64 << 10))
             return RegistryPing(baseURL: try url("http://\(registry)", registry: registry), response: response)
         }
     }

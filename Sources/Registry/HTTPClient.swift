@@ -8,6 +8,8 @@ import Foundation
 public final class HTTPClient: Sendable {
     /// The transport settings.
     public let options: HTTPClientOptions
+    /// What retries cost so far, across every request of this client.
+    public let statistics = TransferStatistics()
     private let pool = CurlHandlePool()
 
     /// Makes a client.

@@ -46,6 +46,8 @@ public enum HTTPRequestBody: Sendable {
     case data(Data)
     /// The contents of a file, streamed as curl asks for it (a layer).
     case file(path: String)
+    /// `length` bytes of a file from `offset` (one chunk of a chunked upload).
+    case fileRange(path: String, offset: Int64, length: Int64)
 }
 
 /// Where a successful (2xx) response body goes. Bodies of other answers are always collected (up to 64 KiB)
@@ -110,6 +112,13 @@ public struct HTTPClientOptions: Sendable {
     public var userAgent: String = "gantry/\(gantryVersion)"
     /// Redirects followed before giving up.
     public var maximumRedirects: Int = 10
+    /// When failed requests are sent again (`--retries`).
+    public var retry = RetryPolicy()
+    /// Blobs in flight at once in a push, pull or copy (`--jobs`).
+    public var jobs: Int = 4
+    /// Upload blobs larger than this in `PATCH` chunks of this size (`--chunk-size`); nil sends
+    /// each blob in one `PUT` unless the registry asks for chunks or refuses a large request (413).
+    public var chunkSize: Int64?
 
     /// Default options.
     public init() {}

@@ -4,6 +4,10 @@ public enum PushError: Error, Equatable, Sendable, CustomStringConvertible {
     case unexpectedStatus(repository: String, object: String, status: Int, detail: String? = nil)
     /// The registry reports another digest for what it stored than the bytes sent have.
     case digestMismatch(repository: String, object: String, reported: String)
+    /// The registry (or a proxy in front of it) refused a request as too large (413).
+    case requestTooLarge(repository: String, object: String)
+    /// The registry no longer knows an upload session it opened.
+    case uploadLost(repository: String, object: String, status: Int)
 
     /// The one-line message for the user.
     public var description: String {
@@ -12,6 +16,10 @@ public enum PushError: Error, Equatable, Sendable, CustomStringConvertible {
             let said = detail.map { " (\($0))" } ?? ""
             let fix = status == 403 || status == 401 ? "check that your login may push to it" : "check the registry's log"
             return "pushing to \(repository): the registry answered \(status) for \(object)\(said); \(fix)"
+        case let .requestTooLarge(repository, object):
+            return "pushing to \(repository): the registry refused \(object) as too large (413); pass --chunk-size with a smaller size"
+        case let .uploadLost(repository, object, status):
+            return "pushing to \(repository): the registry lost the upload of \(object) (status \(status)); try again"
         case let .digestMismatch(repository, object, reported):
             return "pushing to \(repository): the registry stored \(object) as \(reported); the bytes changed on the way, try again"
         }

@@ -44,10 +44,15 @@ extension Platform {
     }
 }
 
-/// Holds the store's writer for curl's write callback, which runs on one thread at a time.
+/// Holds the store's writer for curl's write callback, which runs on one thread at a time; a
+/// download that has to start over gets a fresh writer.
 private final class StreamingBlob: @unchecked Sendable {
-    let writer: BlobWriter
+    private(set) var writer: BlobWriter
     init(_ writer: BlobWriter) { self.writer = writer }
+    func restart(in store: ImageStore) throws(StoreError) {
+        writer.abort()
+        writer = try store.beginBlob()
+    }
 }
 
 extension RegistrySession {
@@ -142,20 +147,44 @@ extension RegistrySession {
     }
 
     /// Streams one blob into the store; the writer checks digest and size before it is committed.
+    /// A dropped connection or a passing server error resumes the download where it stopped, with a
+    /// `Range` request (or from the start when the registry ignores it), as the retry policy allows.
     func fetchBlob(_ blob: Descriptor, reference: String, repository: String, store: ImageStore) async throws {
         let streaming: StreamingBlob
         do { streaming = StreamingBlob(try store.beginBlob()) } catch { throw PullError.store(reference: reference, reason: error.description) }
-        let response: HTTPResponse
-        do {
-            response = try await send("GET", "/v2/\(repository)/blobs/\(blob.digest)", repository: repository, scopes: [.pull(repository)],
-                                      sink: .stream { data in try streaming.writer.write(data) })
-        } catch {
-            streaming.writer.abort()
-            throw error
-        }
-        guard response.isSuccess else {
-            streaming.writer.abort()
-            throw PullError.unexpectedStatus(reference: reference, object: "blob \(blob.digest)", status: response.status)
+        let policy = client.options.retry
+        var attempt = 0
+        while true {
+            let offset = streaming.writer.bytesWritten
+            var headers = HTTPHeaders()
+            if offset > 0 { headers.set("Range", "bytes=\(offset)-") }
+            var wait: Double?
+            do {
+                let response = try await send("GET", "/v2/\(repository)/blobs/\(blob.digest)", repository: repository, scopes: [.pull(repository)],
+                                              headers: headers, sink: .stream { data in try streaming.writer.write(data) })
+                if response.isSuccess {
+                    if offset > 0 && response.status != 206 {
+                        // The whole blob came again after the part already written: start over.
+                        try streaming.restart(in: store)
+                        client.statistics.recordRetry(resending: offset)
+                        continue
+                    }
+                    break
+                }
+                guard attempt < policy.retries, RetryPolicy.retryableStatuses.contains(response.status), !policy.isQuotaExhausted(response) else {
+                    streaming.writer.abort()
+                    throw PullError.unexpectedStatus(reference: reference, object: "blob \(blob.digest)", status: response.status)
+                }
+                wait = policy.delay(attempt: attempt, retryAfter: response.headers["Retry-After"])
+            } catch let error as RegistryError where error.isTransient && attempt < policy.retries && !Task.isCancelled {
+                wait = policy.delay(attempt: attempt, retryAfter: String?.none)
+            } catch {
+                streaming.writer.abort()
+                throw error
+            }
+            attempt += 1
+            client.statistics.recordRetry(resending: 0)
+            try? await Task.sleep(nanoseconds: UInt64((wait ?? 0) * 1_000_000_000))
         }
         do { try streaming.writer.commit(expected: blob.digest, expectedSize: blob.size) } catch {
             throw PullError.blobRejected(reference: reference, object: "blob \(blob.digest)", reason: error.description)

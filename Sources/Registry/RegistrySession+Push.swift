@@ -28,31 +28,149 @@ extension RegistrySession {
         return false
     }
 
-    /// Uploads a blob from a file: `POST` opens an upload, one `PUT …&digest=` sends the whole file,
-    /// and the registry's `Docker-Content-Digest` must name the same digest.
+    /// Uploads a blob from a file: `POST` opens an upload, then one `PUT …&digest=` sends the whole
+    /// file, or `PATCH` requests send it in chunks (with `--chunk-size`, when the registry announces
+    /// `OCI-Chunk-Min-Length`, or after it refused a large request with 413) and an empty `PUT`
+    /// closes it. A chunk that fails is resumed from the offset the registry acknowledges; an upload
+    /// the registry lost, or a `PUT` cut off, starts over with a new session, as the retry policy allows.
+    /// The registry's `Docker-Content-Digest` must name the blob's digest.
     /// - Throws: `PushError.unexpectedStatus` when the registry refuses, `.digestMismatch` when it
     ///   stored other bytes, and `RegistryError`.
     public func uploadBlob(_ descriptor: Descriptor, file: URL, repository: String) async throws {
+        let policy = client.options.retry
+        var attempt = 0
+        while true {
+            do {
+                try await uploadOnce(descriptor, file: file, repository: repository)
+                return
+            } catch {
+                guard attempt < policy.retries, !Task.isCancelled, Self.isWorthRetrying(error) else { throw error }
+                attempt += 1
+                if case PushError.requestTooLarge = error {
+                    // A size limit, not a fault: the next attempt goes in chunks at once, smaller than this blob.
+                    chunkSizeLearned = min(chunkSizeLearned ?? Self.defaultChunkSize, max(1 << 20, descriptor.size / 2))
+                    continue
+                }
+                client.statistics.recordRetry(resending: 0)
+                try? await Task.sleep(nanoseconds: UInt64(policy.delay(attempt: attempt - 1, retryAfter: nil) * 1_000_000_000))
+            }
+        }
+    }
+
+    /// The chunk size used after a registry refused a whole blob with 413.
+    static let defaultChunkSize: Int64 = 16 << 20
+
+    private func uploadOnce(_ descriptor: Descriptor, file: URL, repository: String) async throws {
         let name = "\(registry)/\(repository)"
         let opened = try await send("POST", "/v2/\(repository)/blobs/uploads/", repository: repository, scopes: [.push(repository)])
         guard opened.status == 202, let location = uploadLocation(opened) else {
-            throw PushError.unexpectedStatus(repository: name, object: "upload of blob \(descriptor.digest)", status: opened.status)
+            throw PushError.unexpectedStatus(repository: name, object: "upload of blob \(descriptor.digest)", status: opened.status,
+                                             detail: Self.errorDetail(opened))
         }
-        guard var components = URLComponents(url: location, resolvingAgainstBaseURL: true) else {
-            throw PushError.unexpectedStatus(repository: name, object: "upload location of blob \(descriptor.digest)", status: opened.status)
+        let minimum = opened.headers["OCI-Chunk-Min-Length"].flatMap { Int64($0) }
+        let chunk = client.options.chunkSize ?? chunkSizeLearned ?? minimum.map { max($0, Self.defaultChunkSize) }
+        var closing = location
+        if let chunk, descriptor.size > chunk {
+            closing = try await sendChunks(descriptor, file: file, repository: repository, location: location, chunkSize: max(chunk, minimum ?? 1))
         }
-        components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "digest", value: descriptor.digest.description)]
-        guard let target = components.url else {
-            throw PushError.unexpectedStatus(repository: name, object: "upload location of blob \(descriptor.digest)", status: opened.status)
-        }
-        let headers = HTTPHeaders([("Content-Type", "application/octet-stream")])
-        let response = try await send("PUT", url: target, repository: repository, scopes: [.push(repository)], headers: headers,
-                                      body: .file(path: file.path))
+        let chunked = closing != location || (chunk.map { descriptor.size > $0 } ?? false)
+        let target = try Self.appendingDigest(descriptor.digest, to: closing, repository: name)
+        let response = try await send("PUT", url: target, repository: repository, scopes: [.push(repository)],
+                                      headers: HTTPHeaders([("Content-Type", "application/octet-stream")]),
+                                      body: chunked ? nil : .file(path: file.path), retrying: false)
+        if response.status == 413 { throw PushError.requestTooLarge(repository: name, object: "blob \(descriptor.digest)") }
         guard response.status == 201 else {
             throw PushError.unexpectedStatus(repository: name, object: "blob \(descriptor.digest)", status: response.status,
                                              detail: Self.errorDetail(response))
         }
         try check(response, stored: descriptor.digest, object: "blob", repository: name)
+    }
+
+    /// Sends the file in `PATCH` chunks; returns the upload location to close with `PUT`.
+    private func sendChunks(_ descriptor: Descriptor, file: URL, repository: String, location start: URL, chunkSize: Int64) async throws -> URL {
+        let name = "\(registry)/\(repository)"
+        let policy = client.options.retry
+        var location = start
+        var offset: Int64 = 0
+        var chunk = chunkSize
+        var failures = 0
+        while offset < descriptor.size {
+            let length = min(chunk, descriptor.size - offset)
+            var headers = HTTPHeaders([("Content-Type", "application/octet-stream")])
+            headers.set("Content-Range", "\(offset)-\(offset + length - 1)")
+            do {
+                let response = try await send("PATCH", url: location, repository: repository, scopes: [.push(repository)], headers: headers,
+                                              body: .fileRange(path: file.path, offset: offset, length: length), retrying: false)
+                if [202, 201, 204].contains(response.status) {
+                    // Some registries (Amazon ECR) answer 201 or repeat a stale Range: count the offset here.
+                    location = uploadLocation(response) ?? location
+                    offset += length
+                    continue
+                }
+                if response.status == 413, chunk > 1 << 20 {
+                    chunk /= 2
+                    continue
+                }
+                guard response.status == 416 || RetryPolicy.retryableStatuses.contains(response.status) else {
+                    throw PushError.unexpectedStatus(repository: name, object: "chunk \(offset)-\(offset + length - 1) of blob \(descriptor.digest)",
+                                                     status: response.status, detail: Self.errorDetail(response))
+                }
+            } catch let error as RegistryError where error.isTransient && !Task.isCancelled {
+                // Fall through to ask the registry where the upload stands.
+            }
+            failures += 1
+            guard failures <= policy.retries else {
+                throw PushError.unexpectedStatus(repository: name, object: "chunks of blob \(descriptor.digest)", status: 0,
+                                                 detail: "gave up after \(policy.retries) retries")
+            }
+            try? await Task.sleep(nanoseconds: UInt64(policy.delay(attempt: failures - 1, retryAfter: nil) * 1_000_000_000))
+            let status = try await send("GET", url: location, repository: repository, scopes: [.push(repository)], body: nil)
+            guard status.status == 204 || status.status == 202 else {
+                // The registry lost the session: start over.
+                throw PushError.uploadLost(repository: name, object: "blob \(descriptor.digest)", status: status.status)
+            }
+            location = uploadLocation(status) ?? location
+            let acknowledged = Self.rangeEnd(status.headers["Range"]).map { $0 + 1 } ?? 0
+            // At most the chunk in flight goes again, plus anything the registry dropped before it.
+            client.statistics.recordRetry(resending: max(0, offset + length - acknowledged))
+            offset = min(acknowledged, descriptor.size)
+        }
+        return location
+    }
+
+    /// The last byte of a `Range: 0-N` (or `bytes=0-N`) header.
+    static func rangeEnd(_ header: String?) -> Int64? {
+        guard let header, let dash = header.lastIndex(of: "-") else { return nil }
+        return Int64(header[header.index(after: dash)...].trimmingCharacters(in: .whitespaces))
+    }
+
+    /// The upload URL with `digest=` added to its query.
+    static func appendingDigest(_ digest: Digest, to location: URL, repository: String) throws -> URL {
+        guard var components = URLComponents(url: location, resolvingAgainstBaseURL: true) else {
+            throw PushError.unexpectedStatus(repository: repository, object: "upload location \(location)", status: 202)
+        }
+        components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "digest", value: digest.description)]
+        guard let url = components.url else {
+            throw PushError.unexpectedStatus(repository: repository, object: "upload location \(location)", status: 202)
+        }
+        return url
+    }
+
+    /// Whether a failed upload may succeed when started over.
+    static func isWorthRetrying(_ error: any Error) -> Bool {
+        switch error {
+        case let error as RegistryError:
+            return error.isTransient
+        case let PushError.unexpectedStatus(_, _, status, detail):
+            if RetryPolicy.retryableStatuses.contains(status) { return true }
+            // A PUT cut off mid-body leaves the session broken or its bytes short.
+            let code = detail?.split(separator: ":").first.map(String.init) ?? ""
+            return (status == 400 || status == 404) && ["DIGEST_INVALID", "BLOB_UPLOAD_INVALID", "BLOB_UPLOAD_UNKNOWN", "SIZE_INVALID"].contains(code)
+        case PushError.uploadLost, PushError.requestTooLarge:
+            return true
+        default:
+            return false
+        }
     }
 
     /// Puts a manifest under a tag or its digest, byte for byte, with its media type as `Content-Type`.

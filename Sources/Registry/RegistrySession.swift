@@ -6,11 +6,14 @@ import Foundation
 public actor RegistrySession {
     /// The registry host, `HOST` or `HOST:PORT`.
     public nonisolated let registry: String
-    private let client: HTTPClient
+    /// The transport, with its retry policy and statistics.
+    public nonisolated let client: HTTPClient
     private let search: CredentialSearch
     private var base: URL?
     private var challenge: AuthChallenge?
     private var tokens: [String: (token: String, expires: Date)] = [:]
+    /// The chunk size uploads use after the registry refused a whole blob as too large.
+    var chunkSizeLearned: Int64?
 
     /// Makes a session.
     /// - Parameters:
@@ -36,9 +39,11 @@ public actor RegistrySession {
 
     /// Sends `method` to an absolute URL of this registry (an upload `Location`), authenticated for the
     /// given scopes; returns the response whatever its status, except 401.
+    /// Requests that a failure leaves in an unknown state (a `PATCH`) pass `retrying: false`.
     /// - Throws: as `send(_:_:repository:scopes:headers:sink:)`.
     public func send(_ method: String, url: URL, repository: String, scopes: [AuthScope], headers: HTTPHeaders = HTTPHeaders(),
-                     body: HTTPRequestBody?, sink: HTTPResponseSink = .collect(limit: 4 << 20)) async throws(RegistryError) -> HTTPResponse {
+                     body: HTTPRequestBody?, sink: HTTPResponseSink = .collect(limit: 4 << 20),
+                     retrying: Bool = true) async throws(RegistryError) -> HTTPResponse {
         try await ping()
         var scopes = AuthScope.merge(scopes)
         var renewed = false
@@ -47,7 +52,7 @@ public actor RegistrySession {
             if let authorization = try await authorization(scopes: scopes, repository: repository, fresh: renewed) {
                 request.headers.set("Authorization", authorization)
             }
-            let response = try await client.send(request, sink: sink)
+            let response = retrying ? try await client.sendRetrying(request, sink: sink) : try await client.send(request, sink: sink)
             guard response.status == 401 else { return response }
             let answered = (try? AuthChallenge.parse(headers: response.headers.values("WWW-Authenticate"), from: registry)) ?? []
             // Retry once: with a token for the scopes the 401 names, or with a first challenge.
@@ -118,7 +123,7 @@ public actor RegistrySession {
             request = HTTPRequest(url: url)
             if let basic = credentials?.basicAuthorization { request.headers.set("Authorization", basic) }
         }
-        let response = try await client.send(request, sink: .collect(limit: 1 << 20))
+        let response = try await client.sendRetrying(request, sink: .collect(limit: 1 << 20))
         let realmHost = HTTPClient.hostAndPort(realmURL)
         guard response.isSuccess else {
             throw .tokenRequestFailed(registry: registry, realm: realmHost, status: response.status,
