@@ -45,6 +45,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable, Sendable {
     case untaggedReference(String)
     /// Writing an output file failed; `errno` says why.
     case cannotWrite(String, errno: Int32)
+    /// An archive grew past the size it may have.
+    case archiveTooLarge(String, limit: Int64)
 
     /// A one-line explanation naming the object and the fix.
     public var description: String {
@@ -93,6 +95,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(reference) has no tag, and docker load needs one; give the reference a tag such as :latest"
         case .cannotWrite(let path, let code):
             return "cannot write \(path): \(Self.message(for: code)); check the folder exists and has free space"
+        case .archiveTooLarge(let path, let limit):
+            return "\(path) would be larger than \(limit) bytes, the most it may be; leave files out of it"
         }
     }
 

@@ -17,14 +17,14 @@ final class OutputFile {
     /// Whether the temporary file is gone: renamed into place or removed.
     private var isSettled = false
 
-    /// Creates the temporary file for `path`.
+    /// Creates the temporary file for `path`, with permission bits `mode` (before the umask).
     ///
     /// - Throws: `ArchiveError.cannotWrite` when it cannot be created.
-    init(replacing path: String) throws(ArchiveError) {
+    init(replacing path: String, mode: mode_t = 0o644) throws(ArchiveError) {
         let url = URL(fileURLWithPath: path)
         let temporaryPath = url.deletingLastPathComponent()
             .appendingPathComponent("." + url.lastPathComponent + ".tmp-" + UUID().uuidString).path
-        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw .cannotWrite(path, errno: errno) }
         self.path = path
         self.temporaryPath = temporaryPath
@@ -34,6 +34,9 @@ final class OutputFile {
     deinit {
         discard()
     }
+
+    /// The temporary file's descriptor, for writers that write to it themselves (libarchive).
+    var fileDescriptor: Int32 { descriptor }
 
     /// Appends `bytes` to the temporary file.
     func write(_ bytes: UnsafeRawBufferPointer) throws(ArchiveError) {
@@ -73,4 +76,26 @@ final class OutputFile {
 /// `write(2)`, under a name the methods called `write` do not hide.
 private func writeBytes(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
     write(descriptor, bytes, count)
+}
+
+/// Writes small files whole and atomically: a reader sees the old file or the new one, never a part.
+public enum AtomicFile {
+    /// Writes `data` to `path` through a temporary file beside it, renamed into place.
+    ///
+    /// - Parameters:
+    ///   - data: The bytes.
+    ///   - path: The file; an existing one is replaced.
+    ///   - mode: Permission bits of the new file (before the umask); `0o600` for a secret.
+    /// - Throws: `ArchiveError.cannotWrite`; no temporary file is left behind.
+    public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws(ArchiveError) {
+        let file = try OutputFile(replacing: path, mode: mode)
+        do {
+            try data.withUnsafeBytes { try file.write($0) }
+        } catch let error as ArchiveError {
+            throw error
+        } catch {
+            throw .cannotWrite(path, errno: EIO)
+        }
+        try file.commit()
+    }
 }

@@ -34,11 +34,14 @@ public final class TarReader {
 
     /// Reads the file at `path`.
     ///
-    /// - Parameter path: The tar file, compressed or not.
+    /// - Parameters:
+    ///   - path: The tar file, compressed or not.
+    ///   - acceptingZip: Also read a zip file (such as an Elastic Beanstalk source bundle).
     /// - Throws: `ArchiveError.readFailed` when the file cannot be opened or is not a tar stream.
-    public init(path: String) throws(ArchiveError) {
+    public init(path: String, acceptingZip: Bool = false) throws(ArchiveError) {
         source = path
         archive = try Self.makeArchive(source: source)
+        if acceptingZip { archive_read_support_format_zip(archive) }
         try open(archive_read_open_filename(archive, path, Self.readBlockSize))
     }
 

@@ -15,22 +15,25 @@ public struct AppSpec: Hashable, Sendable {
     public var mount: String
     /// Environment for the app's container.
     public var env: [KeyValue]
+    /// The `beanstalk:` section: what `gantry beanstalk` writes beyond the image and port.
+    public var beanstalk: BeanstalkSpec
 
     /// Default base image: where `gantry base build` puts the default template.
     public static let defaultBase = "localhost/gantry/apache-wsgi:latest"
     /// Default registry host for new apps' images: a local registry.
     public static let defaultRegistry = "localhost:5000"
 
-    static let keys = ["name", "image", "base", "port", "mount", "env"]
+    static let keys = ["name", "image", "base", "port", "mount", "env", "beanstalk"]
 
     /// Creates a spec.
-    public init(name: String, image: String, base: String, port: Int, mount: String, env: [KeyValue]) {
+    public init(name: String, image: String, base: String, port: Int, mount: String, env: [KeyValue], beanstalk: BeanstalkSpec = BeanstalkSpec()) {
         self.name = name
         self.image = image
         self.base = base
         self.port = port
         self.mount = mount
         self.env = env
+        self.beanstalk = beanstalk
     }
 
     /// Parses and validates a `gantry.yml`.
@@ -68,7 +71,8 @@ public struct AppSpec: Hashable, Sendable {
         let port = try root["port"].map { node throws(SpecError) in try SpecValidation.port(node) } ?? 8080
         let mount = try root["mount"].map { node throws(SpecError) in try SpecValidation.absolutePath(node) } ?? "/app"
         let env = try root["env"].map { node throws(SpecError) in try SpecValidation.environment(node) } ?? []
-        return AppSpec(name: name, image: image, base: base, port: port, mount: mount, env: env)
+        let beanstalk = try root["beanstalk"].map { node throws(SpecError) in try BeanstalkSpec.parse(node) } ?? BeanstalkSpec()
+        return AppSpec(name: name, image: image, base: base, port: port, mount: mount, env: env, beanstalk: beanstalk)
     }
 
     /// Reads `gantry.yml` from an app folder.

@@ -22,8 +22,3 @@ struct LogoutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "logout", abstract: "Remove registry credentials (not built yet).")
     func run() async throws { throw NotBuiltYet(command: "logout") }
 }
-
-struct BeanstalkCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "beanstalk", abstract: "Write, check and bundle Dockerrun.aws.json (not built yet).")
-    func run() async throws { throw NotBuiltYet(command: "beanstalk") }
-}
