@@ -26,14 +26,15 @@ public struct ImageCopy<Source: ImageSource, Destination: ImageDestination>: Sen
     public var platform: Platform?
     /// Other repositories that may hold each blob, for cross-repository mounts.
     public var mountCandidates: @Sendable (Digest) -> [RepositoryLocation] = { _ in [] }
-    /// How many blobs are in flight at once.
+    /// How many blobs are in flight at once (`--jobs`).
     public var concurrency = 4
 
     /// Makes a copy.
-    public init(from source: Source, to destination: Destination, platform: Platform? = nil) {
+    public init(from source: Source, to destination: Destination, platform: Platform? = nil, concurrency: Int = 4) {
         self.source = source
         self.destination = destination
         self.platform = platform
+        self.concurrency = concurrency
     }
 
     /// Runs the copy.

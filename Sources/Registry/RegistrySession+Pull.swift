@@ -72,7 +72,7 @@ extension RegistrySession {
     ///   platform; `RegistryError` for transport and authentication failures.
     @discardableResult
     public func pull(_ reference: ImageReference, into store: ImageStore, platform: Platform = .host,
-                     progress: @Sendable (PullEvent) -> Void = { _ in }) async throws -> Digest {
+                     progress: @escaping @Sendable (PullEvent) -> Void = { _ in }) async throws -> Digest {
         let name = reference.pullReference.description
         let top = try await fetchManifest(reference.digest?.description ?? reference.tagOrDefault ?? ImageReference.defaultTag,
                                           expected: reference.digest, reference: name, repository: reference.path, store: store)
@@ -96,12 +96,24 @@ extension RegistrySession {
         do { manifest = try store.decodeBlob(ImageManifest.self, digest: manifestDescriptor.digest) } catch {
             throw PullError.invalidDocument(reference: name, object: "manifest \(manifestDescriptor.digest)", reason: String(describing: error))
         }
-        for blob in [manifest.config] + manifest.layers {
-            if store.hasBlob(blob.digest) {
-                progress(.exists(blob))
-            } else {
-                try await fetchBlob(blob, reference: name, repository: reference.path, store: store)
-                progress(.pulled(blob))
+        // One transfer per digest, a few at a time (`--jobs`).
+        var seen = Set<Digest>()
+        var pending = ([manifest.config] + manifest.layers).filter { seen.insert($0.digest).inserted }[...]
+        try await withThrowingTaskGroup(of: PullEvent.self) { group in
+            func start(_ blob: Descriptor) {
+                group.addTask {
+                    if store.hasBlob(blob.digest) { return .exists(blob) }
+                    try await self.fetchBlob(blob, reference: name, repository: reference.path, store: store)
+                    return .pulled(blob)
+                }
+            }
+            for _ in 0..<max(1, client.options.jobs) {
+                guard let blob = pending.popFirst() else { break }
+                start(blob)
+            }
+            while let event = try await group.next() {
+                progress(event)
+                if let blob = pending.popFirst() { start(blob) }
             }
         }
         do { try store.tag(top, as: reference.pullReference) } catch {

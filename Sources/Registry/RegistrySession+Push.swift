@@ -51,7 +51,9 @@ extension RegistrySession {
                     chunkSizeLearned = min(chunkSizeLearned ?? Self.defaultChunkSize, max(1 << 20, descriptor.size / 2))
                     continue
                 }
-                client.statistics.recordRetry(resending: 0)
+                // A whole-blob PUT goes again in full; chunks count their own re-sent bytes.
+                let chunked = (client.options.chunkSize ?? chunkSizeLearned).map { descriptor.size > $0 } ?? false
+                client.statistics.recordRetry(resending: chunked ? 0 : descriptor.size)
                 try? await Task.sleep(nanoseconds: UInt64(policy.delay(attempt: attempt - 1, retryAfter: nil) * 1_000_000_000))
             }
         }

@@ -57,20 +57,20 @@ struct CopyCommand: AsyncParsableCommand {
         switch destination {
         case let .registry(reference):
             let session = try await registryOptions.session(for: reference, client: client)
-            var copy = ImageCopy(from: source, to: RegistryImage(session: session, reference: reference, store: store), platform: platform)
+            var copy = ImageCopy(from: source, to: RegistryImage(session: session, reference: reference, store: store), platform: platform, concurrency: registryOptions.jobs)
             let candidates = store.mountCandidates(domain: reference.domain, host: session.registry)
             copy.mountCandidates = { candidates[$0] ?? [] }
             let root = try await copy.run(progress: { CopyReport.say($0, verb: "copied") })
             Terminal.say(reference.normalized.withDigest(root.descriptor.digest).description)
         case let .ociLayout(directory, tag):
-            let root = try await ImageCopy(from: source, to: try LayoutImage(directory: directory, tag: tag), platform: platform)
+            let root = try await ImageCopy(from: source, to: try LayoutImage(directory: directory, tag: tag), platform: platform, concurrency: registryOptions.jobs)
                 .run(progress: { CopyReport.say($0, verb: "copied") })
             Terminal.say("\(destination)@\(root.descriptor.digest)")
         case let .dockerArchive(file, name):
             let repoTag = try name.map { text throws(UsageError) -> ImageReference in
                 do { return try ImageReference(parsing: text) } catch { throw UsageError("\(self.destination): \(error)") }
             }
-            let root = try await ImageCopy(from: source, to: DockerArchiveDestination(file: file, repoTag: repoTag), platform: platform)
+            let root = try await ImageCopy(from: source, to: DockerArchiveDestination(file: file, repoTag: repoTag), platform: platform, concurrency: registryOptions.jobs)
                 .run(progress: { CopyReport.say($0, verb: "copied") })
             Terminal.say("\(destination): image \(root.descriptor.digest)")
         }

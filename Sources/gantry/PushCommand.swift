@@ -36,7 +36,7 @@ struct PushCommand: AsyncParsableCommand {
         let session = try await registryOptions.session(for: target, client: registryOptions.makeClient())
         var copy = ImageCopy(from: LayoutImage(store: store, reference: sourceReference),
                              to: RegistryImage(session: session, reference: target, store: store),
-                             platform: try Platform.option(platform))
+                             platform: try Platform.option(platform), concurrency: registryOptions.jobs)
         let candidates = store.mountCandidates(domain: target.domain, host: session.registry)
         copy.mountCandidates = { candidates[$0] ?? [] }
         let root = try await copy.run(progress: { CopyReport.say($0, verb: "pushed") })

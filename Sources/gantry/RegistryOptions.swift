@@ -10,11 +10,29 @@ struct RegistryOptions: ParsableArguments {
     @Option(name: .customLong("insecure-registry"), help: "A registry HOST[:PORT] that may be reached over plain HTTP (repeatable).")
     var insecureRegistries: [String] = []
 
+    @Option(help: "Blobs transferred at once.")
+    var jobs: Int = 4
+
+    @Option(help: "Times a failed request is sent again (dropped connections, timeouts, 408/429/5xx).")
+    var retries: Int = 5
+
+    @Option(name: .customLong("chunk-size"), help: "Upload blobs larger than this many MiB in chunks of this size (resumable).")
+    var chunkSize: Int?
+
+    func validate() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be from 1 to 64, found \(jobs)") }
+        guard (0...100).contains(retries) else { throw ValidationError("--retries must be from 0 to 100, found \(retries)") }
+        if let chunkSize, !(1...4096).contains(chunkSize) { throw ValidationError("--chunk-size is in MiB, from 1 to 4096; found \(chunkSize)") }
+    }
+
     /// A client with these settings; one per command, so that its connections are reused.
     func makeClient() -> HTTPClient {
         var options = HTTPClientOptions()
         options.caCertificateFile = caCert
         options.insecureRegistries = Set(insecureRegistries)
+        options.jobs = jobs
+        options.retry.retries = retries
+        options.chunkSize = chunkSize.map { Int64($0) << 20 }
         return HTTPClient(options: options)
     }
 

@@ -95,4 +95,32 @@ enum TestImage {
         if let name { try store.tag(descriptor, as: name) }
         return descriptor
     }
+
+    /// Writes an image of several gzip layers, each a tar of one file of `size` random bytes (so that
+    /// gzip cannot shrink it), and names it `name`; returns its manifest descriptor.
+    @discardableResult
+    static func writeRandom(into store: ImageStore, folder: TemporaryFolder, as name: ImageReference, sizes: [Int]) throws -> Descriptor {
+        var layers: [Descriptor] = []
+        var diffIDs: [String] = []
+        for (number, size) in sizes.enumerated() {
+            let work = folder.appending("random-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(atPath: work + "/rootfs", withIntermediateDirectories: true)
+            try shell("head -c \(size) /dev/urandom > '\(work)/rootfs/layer-\(number).bin' && tar -czf '\(work)/layer.tar.gz' -C '\(work)/rootfs' .")
+            let writer = try store.beginBlob()
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: work + "/layer.tar.gz"))
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { try writer.write(chunk) }
+            try handle.close()
+            let (digest, length) = try writer.commit()
+            layers.append(Descriptor(mediaType: MediaType.ociLayerGzip, digest: digest, size: length))
+            diffIDs.append("\"sha256:" + (try shell("gzip -dc '\(work)/layer.tar.gz' | sha256sum | cut -d' ' -f1")).trimmingCharacters(in: .whitespacesAndNewlines) + "\"")
+            try FileManager.default.removeItem(atPath: work)
+        }
+        let config = try store.writeBlob(Data(#"""
+            {"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[\#(diffIDs.joined(separator: ","))]}}
+            """#.utf8), mediaType: MediaType.ociConfig)
+        let manifest = ImageManifest(mediaType: MediaType.ociManifest, config: config, layers: layers)
+        let descriptor = try store.writeBlob(try JSONEncoder().encode(manifest), mediaType: MediaType.ociManifest)
+        try store.tag(descriptor, as: name)
+        return descriptor
+    }
 }
