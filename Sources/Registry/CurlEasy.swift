@@ -54,6 +54,8 @@ final class CurlTransfer {
     var tooLarge = false
     var uploadFile: FileHandle?
     var uploadRemaining: Int64 = .max
+    var uploadProgress: (@Sendable (Int64) -> Void)?
+    var uploaded: Int64 = 0
     var uploadData: Data = Data()
     var uploadOffset = 0
     static let errorBodyLimit = 64 * 1024
@@ -118,6 +120,8 @@ final class CurlTransfer {
             guard wanted > 0 else { return 0 }
             guard let chunk = try? uploadFile.read(upToCount: wanted) else { return Int(CURL_READFUNC_ABORT) }
             uploadRemaining -= Int64(chunk.count)
+            uploaded += Int64(chunk.count)
+            uploadProgress?(uploaded)
             chunk.withUnsafeBytes { raw in
                 if let base = raw.baseAddress { UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: chunk.count) }
             }
@@ -173,6 +177,7 @@ extension CurlHandlePool {
         }
         defer { give(handle) }
         let transfer = CurlTransfer(sink: sink)
+        transfer.uploadProgress = request.uploadProgress
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>?
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)

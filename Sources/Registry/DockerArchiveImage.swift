@@ -127,7 +127,7 @@ public struct DockerArchiveSource: ImageSource {
         throw TransferError.manifestMissing(source: name, digest: descriptor.digest.description, platform: descriptor.platform?.shortName)
     }
 
-    public func blobFile(_ descriptor: Descriptor) async throws -> URL {
+    public func blobFile(_ descriptor: Descriptor, observer: BlobObserver) async throws -> URL {
         guard store.hasBlob(descriptor.digest) else { throw TransferError.blobMissing(source: name, digest: descriptor.digest.description) }
         return store.blobURL(descriptor.digest)
     }
@@ -182,7 +182,7 @@ public actor DockerArchiveDestination: ImageDestination {
 
     public func hasBlob(_ descriptor: Descriptor) async throws -> Bool { false }
 
-    public func putBlob(_ descriptor: Descriptor, file: URL) async throws {
+    public func putBlob(_ descriptor: Descriptor, file: URL, observer: BlobObserver) async throws {
         blobs[descriptor.digest] = file
     }
 

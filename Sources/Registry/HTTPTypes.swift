@@ -71,6 +71,8 @@ public struct HTTPRequest: Sendable {
     public var headers: HTTPHeaders
     /// The body, if any.
     public var body: HTTPRequestBody?
+    /// Told the body bytes handed to the connection so far, as they go.
+    public var uploadProgress: (@Sendable (Int64) -> Void)?
 
     /// Makes a request.
     public init(method: String = "GET", url: URL, headers: HTTPHeaders = HTTPHeaders(), body: HTTPRequestBody? = nil) {

@@ -1,13 +1,17 @@
 import Foundation
 import ImageModel
 
-/// What a copy did with one blob or manifest, for the caller to report.
+/// What a push, pull or copy did with one blob or manifest, for the caller to report.
 public enum CopyEvent: Sendable, Equatable {
+    /// Bytes of a blob went through: the count so far in the current attempt.
+    case transferring(Descriptor, bytes: Int64)
+    /// A blob's transfer failed and is tried again (attempt 1 is the first retry).
+    case retrying(Descriptor, attempt: Int)
     /// The destination had the blob.
     case exists(Descriptor)
     /// The registry mounted the blob from another of its repositories.
     case mounted(Descriptor, from: String)
-    /// The blob was sent.
+    /// The blob was sent (or, in a pull, received).
     case copied(Descriptor)
     /// A manifest was stored.
     case manifest(Descriptor)
@@ -86,23 +90,24 @@ public struct ImageCopy<Source: ImageSource, Destination: ImageDestination>: Sen
             var pending = blobs[...]
             for _ in 0..<max(1, concurrency) {
                 guard let blob = pending.popFirst() else { break }
-                group.addTask { try await copyBlob(blob) }
+                group.addTask { try await copyBlob(blob, progress: progress) }
             }
             while let event = try await group.next() {
                 progress(event)
-                if let blob = pending.popFirst() { group.addTask { try await copyBlob(blob) } }
+                if let blob = pending.popFirst() { group.addTask { try await copyBlob(blob, progress: progress) } }
             }
         }
     }
 
-    private func copyBlob(_ blob: Descriptor) async throws -> CopyEvent {
+    private func copyBlob(_ blob: Descriptor, progress: @escaping @Sendable (CopyEvent) -> Void) async throws -> CopyEvent {
         if try await destination.hasBlob(blob) { return .exists(blob) }
         var candidates = mountCandidates(blob.digest)
         if let origin = source.location { candidates.insert(origin, at: 0) }
         for candidate in candidates where try await destination.mountBlob(blob, from: candidate) {
             return .mounted(blob, from: candidate.repository)
         }
-        try await destination.putBlob(blob, file: try await source.blobFile(blob))
+        let observer = BlobObserver(blob, progress)
+        try await destination.putBlob(blob, file: try await source.blobFile(blob, observer: observer), observer: observer)
         return .copied(blob)
     }
 
@@ -110,5 +115,27 @@ public struct ImageCopy<Source: ImageSource, Destination: ImageDestination>: Sen
         do { return try JSONDecoder().decode(type, from: document.bytes) } catch {
             throw PullError.invalidDocument(reference: source.name, object: "manifest \(document.descriptor.digest)", reason: "\(error)")
         }
+    }
+}
+
+/// Hears how one blob's transfer goes: bytes so far and retries, as `CopyEvent`s.
+public struct BlobObserver: Sendable {
+    /// Told the bytes transferred so far in the current attempt.
+    public let bytes: @Sendable (Int64) -> Void
+    /// Told that the transfer starts again (attempt 1 is the first retry).
+    public let retrying: @Sendable (Int) -> Void
+
+    /// An observer that reports `blob`'s progress to `progress`.
+    public init(_ blob: Descriptor, _ progress: @escaping @Sendable (CopyEvent) -> Void) {
+        bytes = { progress(.transferring(blob, bytes: $0)) }
+        retrying = { progress(.retrying(blob, attempt: $0)) }
+    }
+
+    /// An observer that hears nothing.
+    public static let none = BlobObserver(bytes: { _ in }, retrying: { _ in })
+
+    private init(bytes: @escaping @Sendable (Int64) -> Void, retrying: @escaping @Sendable (Int) -> Void) {
+        self.bytes = bytes
+        self.retrying = retrying
     }
 }

@@ -44,7 +44,7 @@ public protocol ImageSource: Sendable {
     func manifest(_ descriptor: Descriptor) async throws -> ManifestDocument
     /// A local file holding the blob's bytes, verified against its digest (a registry source
     /// downloads it first).
-    func blobFile(_ descriptor: Descriptor) async throws -> URL
+    func blobFile(_ descriptor: Descriptor, observer: BlobObserver) async throws -> URL
 }
 
 /// Where `ImageCopy` writes an image. Blobs come first, then the manifests an index points at,
@@ -59,8 +59,8 @@ public protocol ImageDestination: Sendable {
     /// Tries to take the blob from another repository of the same registry without sending it;
     /// true when the destination has it now.
     func mountBlob(_ descriptor: Descriptor, from location: RepositoryLocation) async throws -> Bool
-    /// Stores a blob from a local file.
-    func putBlob(_ descriptor: Descriptor, file: URL) async throws
+    /// Stores a blob from a local file, telling `observer` how it goes.
+    func putBlob(_ descriptor: Descriptor, file: URL, observer: BlobObserver) async throws
     /// Stores a manifest: by digest for one an index points at, under the destination's tag for the root.
     /// - Returns: the digest the destination reports for it.
     @discardableResult

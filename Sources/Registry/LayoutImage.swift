@@ -54,14 +54,14 @@ public struct LayoutImage: ImageSource, ImageDestination {
         return ManifestDocument(descriptor: descriptor, bytes: try layout.readBlob(descriptor.digest))
     }
 
-    public func blobFile(_ descriptor: Descriptor) async throws -> URL {
+    public func blobFile(_ descriptor: Descriptor, observer: BlobObserver) async throws -> URL {
         guard layout.hasBlob(descriptor.digest) else { throw TransferError.blobMissing(source: name, digest: descriptor.digest.description) }
         return layout.blobURL(descriptor.digest)
     }
 
     public func hasBlob(_ descriptor: Descriptor) async throws -> Bool { layout.hasBlob(descriptor.digest) }
 
-    public func putBlob(_ descriptor: Descriptor, file: URL) async throws {
+    public func putBlob(_ descriptor: Descriptor, file: URL, observer: BlobObserver) async throws {
         try layout.importBlob(from: file, digest: descriptor.digest, size: descriptor.size)
     }
 

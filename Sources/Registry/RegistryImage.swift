@@ -37,9 +37,9 @@ public struct RegistryImage: ImageSource, ImageDestination {
         return ManifestDocument(descriptor: fetched, bytes: try store.readBlob(descriptor.digest))
     }
 
-    public func blobFile(_ descriptor: Descriptor) async throws -> URL {
+    public func blobFile(_ descriptor: Descriptor, observer: BlobObserver) async throws -> URL {
         if !store.hasBlob(descriptor.digest) {
-            try await session.fetchBlob(descriptor, reference: name, repository: repository, store: store)
+            try await session.fetchBlob(descriptor, reference: name, repository: repository, store: store, observer: observer)
         }
         return store.blobURL(descriptor.digest)
     }
@@ -53,8 +53,8 @@ public struct RegistryImage: ImageSource, ImageDestination {
         return try await session.mountBlob(descriptor.digest, repository: repository, from: location.repository)
     }
 
-    public func putBlob(_ descriptor: Descriptor, file: URL) async throws {
-        try await session.uploadBlob(descriptor, file: file, repository: repository)
+    public func putBlob(_ descriptor: Descriptor, file: URL, observer: BlobObserver) async throws {
+        try await session.uploadBlob(descriptor, file: file, repository: repository, observer: observer)
     }
 
     @discardableResult

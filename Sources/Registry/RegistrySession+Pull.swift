@@ -3,13 +3,8 @@ import Foundation
 import ImageModel
 import Store
 
-/// What a pull did with one blob, for the caller to report.
-public enum PullEvent: Sendable, Equatable {
-    /// The store already had the blob; nothing was downloaded.
-    case exists(Descriptor)
-    /// The blob was downloaded and verified.
-    case pulled(Descriptor)
-}
+/// What a pull did with one blob: the events of a copy (`copied` is a blob received).
+public typealias PullEvent = CopyEvent
 
 extension Platform {
     /// The platform gantry runs on, as OCI names it (`linux/amd64`, `linux/arm64`).
@@ -103,8 +98,8 @@ extension RegistrySession {
             func start(_ blob: Descriptor) {
                 group.addTask {
                     if store.hasBlob(blob.digest) { return .exists(blob) }
-                    try await self.fetchBlob(blob, reference: name, repository: reference.path, store: store)
-                    return .pulled(blob)
+                    try await self.fetchBlob(blob, reference: name, repository: reference.path, store: store, observer: BlobObserver(blob, progress))
+                    return .copied(blob)
                 }
             }
             for _ in 0..<max(1, client.options.jobs) {
@@ -161,7 +156,7 @@ extension RegistrySession {
     /// Streams one blob into the store; the writer checks digest and size before it is committed.
     /// A dropped connection or a passing server error resumes the download where it stopped, with a
     /// `Range` request (or from the start when the registry ignores it), as the retry policy allows.
-    func fetchBlob(_ blob: Descriptor, reference: String, repository: String, store: ImageStore) async throws {
+    func fetchBlob(_ blob: Descriptor, reference: String, repository: String, store: ImageStore, observer: BlobObserver = .none) async throws {
         let streaming: StreamingBlob
         do { streaming = StreamingBlob(try store.beginBlob()) } catch { throw PullError.store(reference: reference, reason: error.description) }
         let policy = client.options.retry
@@ -173,7 +168,10 @@ extension RegistrySession {
             var wait: Double?
             do {
                 let response = try await send("GET", "/v2/\(repository)/blobs/\(blob.digest)", repository: repository, scopes: [.pull(repository)],
-                                              headers: headers, sink: .stream { data in try streaming.writer.write(data) })
+                                              headers: headers, sink: .stream { data in
+                                                  try streaming.writer.write(data)
+                                                  observer.bytes(streaming.writer.bytesWritten)
+                                              })
                 if response.isSuccess {
                     if offset > 0 && response.status != 206 {
                         // The whole blob came again after the part already written: start over.
@@ -195,6 +193,7 @@ extension RegistrySession {
                 throw error
             }
             attempt += 1
+            observer.retrying(attempt)
             client.statistics.recordRetry(resending: 0)
             try? await Task.sleep(nanoseconds: UInt64((wait ?? 0) * 1_000_000_000))
         }

@@ -36,16 +36,17 @@ extension RegistrySession {
     /// The registry's `Docker-Content-Digest` must name the blob's digest.
     /// - Throws: `PushError.unexpectedStatus` when the registry refuses, `.digestMismatch` when it
     ///   stored other bytes, and `RegistryError`.
-    public func uploadBlob(_ descriptor: Descriptor, file: URL, repository: String) async throws {
+    public func uploadBlob(_ descriptor: Descriptor, file: URL, repository: String, observer: BlobObserver = .none) async throws {
         let policy = client.options.retry
         var attempt = 0
         while true {
             do {
-                try await uploadOnce(descriptor, file: file, repository: repository)
+                try await uploadOnce(descriptor, file: file, repository: repository, observer: observer)
                 return
             } catch {
                 guard attempt < policy.retries, !Task.isCancelled, Self.isWorthRetrying(error) else { throw error }
                 attempt += 1
+                observer.retrying(attempt)
                 if case PushError.requestTooLarge = error {
                     // A size limit, not a fault: the next attempt goes in chunks at once, smaller than this blob.
                     chunkSizeLearned = min(chunkSizeLearned ?? Self.defaultChunkSize, max(1 << 20, descriptor.size / 2))
@@ -62,7 +63,7 @@ extension RegistrySession {
     /// The chunk size used after a registry refused a whole blob with 413.
     static let defaultChunkSize: Int64 = 16 << 20
 
-    private func uploadOnce(_ descriptor: Descriptor, file: URL, repository: String) async throws {
+    private func uploadOnce(_ descriptor: Descriptor, file: URL, repository: String, observer: BlobObserver) async throws {
         let name = "\(registry)/\(repository)"
         let opened = try await send("POST", "/v2/\(repository)/blobs/uploads/", repository: repository, scopes: [.push(repository)])
         guard opened.status == 202, let location = uploadLocation(opened) else {
@@ -73,13 +74,15 @@ extension RegistrySession {
         let chunk = client.options.chunkSize ?? chunkSizeLearned ?? minimum.map { max($0, Self.defaultChunkSize) }
         var closing = location
         if let chunk, descriptor.size > chunk {
-            closing = try await sendChunks(descriptor, file: file, repository: repository, location: location, chunkSize: max(chunk, minimum ?? 1))
+            closing = try await sendChunks(descriptor, file: file, repository: repository, location: location, chunkSize: max(chunk, minimum ?? 1),
+                                           observer: observer)
         }
         let chunked = closing != location || (chunk.map { descriptor.size > $0 } ?? false)
         let target = try Self.appendingDigest(descriptor.digest, to: closing, repository: name)
         let response = try await send("PUT", url: target, repository: repository, scopes: [.push(repository)],
                                       headers: HTTPHeaders([("Content-Type", "application/octet-stream")]),
-                                      body: chunked ? nil : .file(path: file.path), retrying: false)
+                                      body: chunked ? nil : .file(path: file.path), retrying: false,
+                                      uploadProgress: chunked ? nil : observer.bytes)
         if response.status == 413 { throw PushError.requestTooLarge(repository: name, object: "blob \(descriptor.digest)") }
         guard response.status == 201 else {
             throw PushError.unexpectedStatus(repository: name, object: "blob \(descriptor.digest)", status: response.status,
@@ -89,7 +92,8 @@ extension RegistrySession {
     }
 
     /// Sends the file in `PATCH` chunks; returns the upload location to close with `PUT`.
-    private func sendChunks(_ descriptor: Descriptor, file: URL, repository: String, location start: URL, chunkSize: Int64) async throws -> URL {
+    private func sendChunks(_ descriptor: Descriptor, file: URL, repository: String, location start: URL, chunkSize: Int64,
+                            observer: BlobObserver) async throws -> URL {
         let name = "\(registry)/\(repository)"
         let policy = client.options.retry
         var location = start
@@ -102,7 +106,8 @@ extension RegistrySession {
             headers.set("Content-Range", "\(offset)-\(offset + length - 1)")
             do {
                 let response = try await send("PATCH", url: location, repository: repository, scopes: [.push(repository)], headers: headers,
-                                              body: .fileRange(path: file.path, offset: offset, length: length), retrying: false)
+                                              body: .fileRange(path: file.path, offset: offset, length: length), retrying: false,
+                                              uploadProgress: { [offset] sent in observer.bytes(offset + sent) })
                 if [202, 201, 204].contains(response.status) {
                     // Some registries (Amazon ECR) answer 201 or repeat a stale Range: count the offset here.
                     location = uploadLocation(response) ?? location
@@ -121,6 +126,7 @@ extension RegistrySession {
                 // Fall through to ask the registry where the upload stands.
             }
             failures += 1
+            observer.retrying(failures)
             guard failures <= policy.retries else {
                 throw PushError.unexpectedStatus(repository: name, object: "chunks of blob \(descriptor.digest)", status: 0,
                                                  detail: "gave up after \(policy.retries) retries")

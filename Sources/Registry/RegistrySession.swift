@@ -43,12 +43,13 @@ public actor RegistrySession {
     /// - Throws: as `send(_:_:repository:scopes:headers:sink:)`.
     public func send(_ method: String, url: URL, repository: String, scopes: [AuthScope], headers: HTTPHeaders = HTTPHeaders(),
                      body: HTTPRequestBody?, sink: HTTPResponseSink = .collect(limit: 4 << 20),
-                     retrying: Bool = true) async throws(RegistryError) -> HTTPResponse {
+                     retrying: Bool = true, uploadProgress: (@Sendable (Int64) -> Void)? = nil) async throws(RegistryError) -> HTTPResponse {
         try await ping()
         var scopes = AuthScope.merge(scopes)
         var renewed = false
         while true {
             var request = HTTPRequest(method: method, url: url, headers: headers, body: body)
+            request.uploadProgress = uploadProgress
             if let authorization = try await authorization(scopes: scopes, repository: repository, fresh: renewed) {
                 request.headers.set("Authorization", authorization)
             }

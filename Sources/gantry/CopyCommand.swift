@@ -28,51 +28,54 @@ struct CopyCommand: AsyncParsableCommand {
 
     @OptionGroup var registryOptions: RegistryOptions
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     func run() async throws {
         let from = try parse(source)
         let to = try parse(destination)
         let wanted = try Platform.option(platform)
         let store = try ImageStore.default()
         let client = registryOptions.makeClient()
+        let display = TransferDisplay(verb: "copied", options: progressOptions)
         switch from {
         case let .registry(reference):
             let session = try await registryOptions.session(for: reference, client: client)
-            try await copy(from: RegistryImage(session: session, reference: reference, store: store), to: to, platform: wanted, store: store, client: client)
+            try await copy(from: RegistryImage(session: session, reference: reference, store: store), to: to, platform: wanted, store: store, client: client, display: display)
         case let .ociLayout(directory, tag):
             guard FileManager.default.fileExists(atPath: directory + "/index.json") else {
                 throw UsageError("\(source): \(directory) is not an OCI layout (it has no index.json)")
             }
-            try await copy(from: try LayoutImage(directory: directory, tag: tag), to: to, platform: wanted, store: store, client: client)
+            try await copy(from: try LayoutImage(directory: directory, tag: tag), to: to, platform: wanted, store: store, client: client, display: display)
         case let .dockerArchive(file, reference):
             guard FileManager.default.isReadableFile(atPath: file) else {
                 throw UsageError("\(source): cannot read \(file); check the path")
             }
             let archive = try await DockerArchiveSource.open(file: file, reference: reference, store: store)
-            try await copy(from: archive, to: to, platform: wanted, store: store, client: client)
+            try await copy(from: archive, to: to, platform: wanted, store: store, client: client, display: display)
         }
     }
 
     private func copy(from source: some ImageSource, to destination: TransportReference, platform: Platform?,
-                      store: ImageStore, client: HTTPClient) async throws {
+                      store: ImageStore, client: HTTPClient, display: TransferDisplay) async throws {
         switch destination {
         case let .registry(reference):
             let session = try await registryOptions.session(for: reference, client: client)
             var copy = ImageCopy(from: source, to: RegistryImage(session: session, reference: reference, store: store), platform: platform, concurrency: registryOptions.jobs)
             let candidates = store.mountCandidates(domain: reference.domain, host: session.registry)
             copy.mountCandidates = { candidates[$0] ?? [] }
-            let root = try await copy.run(progress: { CopyReport.say($0, verb: "copied") })
-            Terminal.say(reference.normalized.withDigest(root.descriptor.digest).description)
+            let root = try await copy.run(progress: display.handle)
+            display.finish(result: reference.normalized.withDigest(root.descriptor.digest).description, statistics: client.statistics)
         case let .ociLayout(directory, tag):
             let root = try await ImageCopy(from: source, to: try LayoutImage(directory: directory, tag: tag), platform: platform, concurrency: registryOptions.jobs)
-                .run(progress: { CopyReport.say($0, verb: "copied") })
-            Terminal.say("\(destination)@\(root.descriptor.digest)")
+                .run(progress: display.handle)
+            display.finish(result: "\(destination)@\(root.descriptor.digest)", statistics: client.statistics)
         case let .dockerArchive(file, name):
             let repoTag = try name.map { text throws(UsageError) -> ImageReference in
                 do { return try ImageReference(parsing: text) } catch { throw UsageError("\(self.destination): \(error)") }
             }
             let root = try await ImageCopy(from: source, to: DockerArchiveDestination(file: file, repoTag: repoTag), platform: platform, concurrency: registryOptions.jobs)
-                .run(progress: { CopyReport.say($0, verb: "copied") })
-            Terminal.say("\(destination): image \(root.descriptor.digest)")
+                .run(progress: display.handle)
+            display.finish(result: "\(destination): image \(root.descriptor.digest)", statistics: client.statistics)
         }
     }
 

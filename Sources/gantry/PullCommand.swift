@@ -20,17 +20,16 @@ struct PullCommand: AsyncParsableCommand {
 
     @OptionGroup var registryOptions: RegistryOptions
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     func run() async throws {
         let image = try ImageReference(parsing: reference)
         let wanted = try Platform.option(platform) ?? .host
-        let session = try await registryOptions.session(for: image, client: registryOptions.makeClient())
+        let client = registryOptions.makeClient()
+        let session = try await registryOptions.session(for: image, client: client)
         let store = try ImageStore.default()
-        let digest = try await session.pull(image, into: store, platform: wanted) { event in
-            switch event {
-            case let .exists(blob): Terminal.say("\(blob.digest): exists")
-            case let .pulled(blob): Terminal.say("\(blob.digest): pulled \(ImageListing.humanSize(blob.size))")
-            }
-        }
-        Terminal.say(image.normalized.withDigest(digest).description)
+        let display = TransferDisplay(verb: "pulled", options: progressOptions)
+        let digest = try await session.pull(image, into: store, platform: wanted) { display.handle($0) }
+        display.finish(result: image.normalized.withDigest(digest).description, statistics: client.statistics)
     }
 }

@@ -27,26 +27,30 @@ struct PushCommand: AsyncParsableCommand {
 
     @OptionGroup var registryOptions: RegistryOptions
 
+    @OptionGroup var progressOptions: ProgressOptions
+
     func run() async throws {
         let sourceReference = try parse(source)
         let target = try destination.map(parse) ?? sourceReference
         let store = try ImageStore.default()
         // Fails with the store's own message when the image is not there.
         _ = try store.image(for: sourceReference.normalized)
-        let session = try await registryOptions.session(for: target, client: registryOptions.makeClient())
+        let client = registryOptions.makeClient()
+        let session = try await registryOptions.session(for: target, client: client)
+        let display = TransferDisplay(verb: "pushed", options: progressOptions)
         var copy = ImageCopy(from: LayoutImage(store: store, reference: sourceReference),
                              to: RegistryImage(session: session, reference: target, store: store),
                              platform: try Platform.option(platform), concurrency: registryOptions.jobs)
         let candidates = store.mountCandidates(domain: target.domain, host: session.registry)
         copy.mountCandidates = { candidates[$0] ?? [] }
-        let root = try await copy.run(progress: { CopyReport.say($0, verb: "pushed") })
+        let root = try await copy.run(progress: display.handle)
         if target.normalized != sourceReference.normalized, target.digest == nil {
             // Name the pushed image in the store too: later pushes to this registry mount its blobs,
             // and `gantry images` shows what was pushed where.
             let descriptor = Descriptor(mediaType: root.descriptor.mediaType, digest: root.descriptor.digest, size: root.descriptor.size)
             try store.tag(descriptor, as: target)
         }
-        Terminal.say(target.normalized.withDigest(root.descriptor.digest).description)
+        display.finish(result: target.normalized.withDigest(root.descriptor.digest).description, statistics: client.statistics)
     }
 
     private func parse(_ text: String) throws -> ImageReference {

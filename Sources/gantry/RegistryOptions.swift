@@ -60,16 +60,3 @@ extension Platform {
     }
 }
 
-/// Reports one line per blob and manifest of a copy or push.
-enum CopyReport {
-    static func say(_ event: CopyEvent, verb: String) {
-        switch event {
-        case let .exists(blob): Terminal.say("\(blob.digest): exists")
-        case let .mounted(blob, from): Terminal.say("\(blob.digest): mounted from \(from)")
-        case let .copied(blob): Terminal.say("\(blob.digest): \(verb) \(ImageListing.humanSize(blob.size))")
-        case let .manifest(manifest):
-            let platform = manifest.platform.map { " (\($0.shortName))" } ?? ""
-            Terminal.say("\(manifest.digest): manifest\(platform)")
-        }
-    }
-}
