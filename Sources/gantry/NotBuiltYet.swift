@@ -8,11 +8,6 @@ struct NotBuiltYet: Error, CustomStringConvertible {
     }
 }
 
-struct BuildCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the app image without a daemon (not built yet).")
-    func run() async throws { throw NotBuiltYet(command: "build") }
-}
-
 struct PushCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "push", abstract: "Push an image to a registry (not built yet).")
     func run() async throws { throw NotBuiltYet(command: "push") }
