@@ -134,7 +134,9 @@ extension AppLayerPlan {
     /// inode and mode on this machine, read with `stat` (never its bytes).
     static func describe(_ entry: LayerEntry) throws -> String {
         let header = entry.header
-        var line = "\(header.kind) \(header.permissions) \(header.path.bytes)"
+        // The path as text; a name that is not UTF-8 is spelled out in bytes, so two never collide.
+        let path = String(validating: header.path.bytes, as: UTF8.self) ?? "\(header.path.bytes)"
+        var line = "\(header.kind) \(header.permissions) \(path)"
         if case .file(let path) = entry.contents {
             var status = stat()
             guard path.withCString({ stat($0, &status) }) == 0 else {
