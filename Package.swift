@@ -26,10 +26,10 @@ let package = Package(
         .target(name: "Registry", dependencies: ["CCurl", "ImageModel", "Store", "Archive"]),
         .target(name: "Beanstalk", dependencies: ["ImageModel", "Archive"]),
         .target(name: "Engines", dependencies: ["ImageModel", "Store", "Archive"]),
-        .target(name: "Builder", dependencies: ["ImageModel", "Archive", "Store", "Scaffold", "Engines"]),
+        .target(name: "Builder", dependencies: ["ImageModel", "Archive", "Store", "Scaffold", "Engines", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Scaffold",
-            dependencies: ["ImageModel", .product(name: "Yams", package: "Yams")],
+            dependencies: ["ImageModel", "Archive", .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedResources"]
         ),
         .executableTarget(
@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "ScaffoldTests", dependencies: ["Scaffold", "ImageModel"]),
         .testTarget(name: "CLITests", dependencies: ["Scaffold", "Beanstalk", "Archive"]),
         .testTarget(name: "BeanstalkTests", dependencies: ["Beanstalk", "Archive"], exclude: ["Golden"]),
+        .testTarget(name: "BuilderTests", dependencies: ["Builder", "Archive", "ImageModel", "Scaffold", "Store"]),
         .testTarget(name: "EnginesTests", dependencies: ["Engines"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "ImageModel"]),
         .testTarget(name: "RegistryTests", dependencies: ["Registry", "ImageModel", "Store", .product(name: "Crypto", package: "swift-crypto")]),

@@ -80,7 +80,7 @@ public struct PathBytes: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     /// Calls `body` with the path as a NUL-terminated C string.
-    func withCString<Result>(_ body: (UnsafePointer<CChar>) throws -> Result) rethrows -> Result {
+    public func withCString<Result>(_ body: (UnsafePointer<CChar>) throws -> Result) rethrows -> Result {
         let terminated = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
         defer { terminated.deallocate() }
         for (index, byte) in bytes.enumerated() { terminated[index] = CChar(bitPattern: byte) }

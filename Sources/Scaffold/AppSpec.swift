@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import ImageModel
 
@@ -17,22 +18,33 @@ public struct AppSpec: Hashable, Sendable {
     public var env: [KeyValue]
     /// The `beanstalk:` section: what `gantry beanstalk` writes beyond the image and port.
     public var beanstalk: BeanstalkSpec
+    /// The `layers.data` patterns as written, or nil when the file gives none
+    /// (then `defaultDataPatterns` apply); see `dataPatterns`.
+    public var declaredDataPatterns: [String]?
+
+    /// The patterns that pick the data layer's files: `layers.data`, else the defaults.
+    public var dataPatterns: [String] { declaredDataPatterns ?? Self.defaultDataPatterns }
+
+    /// What goes into the data layer when `gantry.yml` does not say: SQLite files and `data/`.
+    public static let defaultDataPatterns = ["*.sqlite3", "*.sqlite", "*.db", "data/**"]
 
     /// Default base image: where `gantry base build` puts the default template.
     public static let defaultBase = "localhost/gantry/apache-wsgi:latest"
     /// Default registry host for new apps' images: a local registry.
     public static let defaultRegistry = "localhost:5000"
 
-    static let keys = ["name", "image", "base", "port", "mount", "env", "beanstalk"]
+    static let keys = ["name", "image", "base", "port", "mount", "env", "layers", "beanstalk"]
 
     /// Creates a spec.
-    public init(name: String, image: String, base: String, port: Int, mount: String, env: [KeyValue], beanstalk: BeanstalkSpec = BeanstalkSpec()) {
+    public init(name: String, image: String, base: String, port: Int, mount: String, env: [KeyValue],
+                declaredDataPatterns: [String]? = nil, beanstalk: BeanstalkSpec = BeanstalkSpec()) {
         self.name = name
         self.image = image
         self.base = base
         self.port = port
         self.mount = mount
         self.env = env
+        self.declaredDataPatterns = declaredDataPatterns
         self.beanstalk = beanstalk
     }
 
@@ -71,8 +83,33 @@ public struct AppSpec: Hashable, Sendable {
         let port = try root["port"].map { node throws(SpecError) in try SpecValidation.port(node) } ?? 8080
         let mount = try root["mount"].map { node throws(SpecError) in try SpecValidation.absolutePath(node) } ?? "/app"
         let env = try root["env"].map { node throws(SpecError) in try SpecValidation.environment(node) } ?? []
+        let data = try root["layers"].map { node throws(SpecError) in try dataPatterns(node) } ?? nil
         let beanstalk = try root["beanstalk"].map { node throws(SpecError) in try BeanstalkSpec.parse(node) } ?? BeanstalkSpec()
-        return AppSpec(name: name, image: image, base: base, port: port, mount: mount, env: env, beanstalk: beanstalk)
+        return AppSpec(name: name, image: image, base: base, port: port, mount: mount, env: env, declaredDataPatterns: data, beanstalk: beanstalk)
+    }
+
+    /// `layers: {data: [PATTERN, ...]}`: `.dockerignore` syntax, each pattern checked.
+    private static func dataPatterns(_ node: SpecNode) throws(SpecError) -> [String]? {
+        let layers = try node.mapping(allowed: ["data"])
+        guard let list = layers["data"] else { return nil }
+        var patterns: [String] = []
+        for item in try list.list() {
+            let pattern = try item.line("a file pattern such as '*.sqlite3' or 'data/**'")
+            let text = pattern.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("!") {
+                throw item.error("exceptions ('!') are not supported in data patterns, found \"\(pattern)\"; list only what goes into the data layer")
+            }
+            if text.split(separator: "/").contains("..") {
+                throw item.error("must stay inside the app folder (no '..'), found \"\(pattern)\"")
+            }
+            do {
+                _ = try IgnorePattern(text, isException: false)
+            } catch {
+                throw item.error("is not a valid pattern (\(error)), found \"\(pattern)\"")
+            }
+            patterns.append(text)
+        }
+        return patterns
     }
 
     /// Reads `gantry.yml` from an app folder.

@@ -8,11 +8,6 @@ struct NotBuiltYet: Error, CustomStringConvertible {
     }
 }
 
-struct BuildCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "build", abstract: "Build the app image without a daemon (not built yet).")
-    func run() async throws { throw NotBuiltYet(command: "build") }
-}
-
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "login", abstract: "Store registry credentials (not built yet).")
     func run() async throws { throw NotBuiltYet(command: "login") }

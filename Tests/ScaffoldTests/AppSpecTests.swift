@@ -72,6 +72,35 @@ struct AppSpecTests {
         #expect(error.description.contains(errorCase.mentions), "\(error.description)")
     }
 
+    @Test("layers.data reads into the data patterns; without it the defaults apply")
+    func dataPatterns() throws {
+        let spec = try AppSpec.parse(yaml: validAppYAML + "\nlayers:\n  data:\n    - results.sqlite3\n    - 'csv/**'\n", file: "gantry.yml")
+        #expect(spec.declaredDataPatterns == ["results.sqlite3", "csv/**"])
+        #expect(spec.dataPatterns == ["results.sqlite3", "csv/**"])
+        let plain = try AppSpec.parse(yaml: validAppYAML, file: "gantry.yml")
+        #expect(plain.declaredDataPatterns == nil)
+        #expect(plain.dataPatterns == ["*.sqlite3", "*.sqlite", "*.db", "data/**"])
+    }
+
+    static let dataErrorCases: [(yaml: String, line: Int, key: String, mentions: String)] = [
+        ("layers:\n  data: results.db\n", 10, "layers.data", "expected a list"),
+        ("layers:\n  data:\n    - '[a-'\n", 11, "layers.data[0]", "not a valid pattern"),
+        ("layers:\n  data:\n    - ok.db\n    - '!keep.db'\n", 12, "layers.data[1]", "exceptions"),
+        ("layers:\n  data:\n    - ../shared/*.db\n", 11, "layers.data[0]", "inside the app folder"),
+        ("layers:\n  code: [a]\n", 10, "layers.code", "unknown key"),
+    ]
+
+    @Test("a bad layers.data names its line and key", arguments: 0..<5)
+    func dataPatternErrors(_ index: Int) throws {
+        let errorCase = Self.dataErrorCases[index]
+        let error = try #require(throws: SpecError.self) {
+            try AppSpec.parse(yaml: validAppYAML + "\n" + errorCase.yaml, file: "gantry.yml")
+        }
+        #expect(error.line == errorCase.line, "\(error.description)")
+        #expect(error.key == errorCase.key)
+        #expect(error.description.contains(errorCase.mentions), "\(error.description)")
+    }
+
     @Test("a missing base says what to add")
     func missingBase() throws {
         let yaml = validAppYAML.replacingOccurrences(of: "base: localhost/gantry/apache-wsgi:latest\n", with: "")

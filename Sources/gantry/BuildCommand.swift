@@ -1,0 +1,87 @@
+import ArgumentParser
+import Archive
+import Builder
+import Engines
+import Foundation
+import ImageModel
+import Scaffold
+import Store
+
+/// `gantry build [--tag REF] [--load] [--engine E]`: the app image, without a daemon.
+struct BuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build the app image without a daemon: the base plus the app's data and code layers.",
+        discussion: """
+            Reads gantry.yml in the app folder, takes the base image from gantry's store, and \
+            adds the app folder at the mount point as two layers: the data layer (files matching \
+            'layers.data', default *.sqlite3, *.sqlite, *.db and data/**) and the code layer \
+            (everything else .dockerignore lets in). Each is written once; a layer whose files \
+            did not change (paths, sizes, times, modes) is reused without reading them. File \
+            times are SOURCE_DATE_EPOCH, else 1980-01-01, so the same files give the same digest.
+            """
+    )
+
+    @Option(help: "Reference to tag (default: gantry.yml's image, tagged with the git short commit, or 'latest' outside git).")
+    var tag: String?
+
+    @Flag(help: "Load the image into the engine afterwards (podman or docker).")
+    var load = false
+
+    @Option(help: "Engine for --load: podman or docker (default: GANTRY_ENGINE, else whichever answers).")
+    var engine: EngineKind?
+
+    @Option(help: "gzip level of the app's layers, 1 (fast) to 9 (small).")
+    var compressionLevel: Int = 6
+
+    @Option(help: "The app folder, holding gantry.yml.")
+    var directory: String = "."
+
+    func run() async throws {
+        guard (1...9).contains(compressionLevel) else {
+            throw UsageError("--compression-level \(compressionLevel) is out of range; give 1 (fast) to 9 (small)")
+        }
+        let spec = try AppSpec.load(fromDirectory: directory)
+        let folder = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL.path
+        let git = await GitRevision.read(folder: folder)
+        let text = tag ?? "\(spec.image):\(git?.shortCommit ?? "latest")"
+        let reference: ImageReference
+        do {
+            reference = try ImageReference(parsing: text).normalized
+        } catch {
+            throw UsageError("--tag \(text): \(error)")
+        }
+        let store = try ImageStore.default()
+        let build = AppBuild(spec: spec, folder: folder, store: store, compression: .gzip(level: compressionLevel))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try await build.run(tag: reference, git: git)
+        for warning in result.warnings { Terminal.warning("\(warning)") }
+        for pattern in result.unmatchedDataPatterns {
+            Terminal.warning("layers.data pattern '\(pattern)' in gantry.yml matches no file; fix or remove it")
+        }
+        for layer in result.layers {
+            let state = layer.reused ? "reused" : "new   "
+            Terminal.say("\(layer.role.rawValue) layer  \(state)  \(layer.digests.digest)  \(Self.size(layer.digests.size))  (\(layer.fileCount) files)")
+        }
+        Terminal.say("Built \(reference) on \(result.base.reference) in \(Terminal.seconds(clock.now - start))")
+        Terminal.say("  image \(reference.name)@\(result.manifest.digest)")
+        if load {
+            let engine = try await Engine.detect(requested: engine)
+            try await engine.load(try store.image(for: reference), from: store)
+            Terminal.say("Loaded \(reference) into \(engine.name)")
+        }
+    }
+
+    /// `512 B`, `12.3 KiB`, `200.0 MiB`.
+    static func size(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f", value) + " " + units[unit]
+    }
+}
