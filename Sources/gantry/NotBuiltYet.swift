@@ -23,16 +23,6 @@ struct CopyCommand: AsyncParsableCommand {
     func run() async throws { throw NotBuiltYet(command: "copy") }
 }
 
-struct LoginCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "login", abstract: "Store registry credentials (not built yet).")
-    func run() async throws { throw NotBuiltYet(command: "login") }
-}
-
-struct LogoutCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "logout", abstract: "Remove registry credentials (not built yet).")
-    func run() async throws { throw NotBuiltYet(command: "logout") }
-}
-
 struct BeanstalkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "beanstalk", abstract: "Write, check and bundle Dockerrun.aws.json (not built yet).")
     func run() async throws { throw NotBuiltYet(command: "beanstalk") }
