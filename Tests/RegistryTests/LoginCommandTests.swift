@@ -280,6 +280,28 @@ struct LoginCommandTests {
         #expect(try String(contentsOfFile: login.config, encoding: .utf8) == broken)
     }
 
+    @Test("logout leaves podman's auth file alone and says where the login remains; Docker Hub's names fold to docker's key")
+    func logoutLeavesPodmanFile() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        var login = LoginHome(folder: folder)
+        let auth = Data("alice:\(Self.canary)".utf8).base64EncodedString()
+        let podman = try folder.write("podman-auth.json", #"{"auths": {"podman.example": {"auth": "\#(auth)"}}}"#)
+        login.extra["REGISTRY_AUTH_FILE"] = podman
+        try folder.write("home/.docker/config.json", #"{"auths": {"https://index.docker.io/v1/": {"auth": "aHViOmh1Yg=="}}}"#)
+
+        let podmanLogout = try login.gantry(["logout", "podman.example"])
+        #expect(podmanLogout.status == 0)
+        #expect(podmanLogout.output == "Not logged in to podman.example\n")
+        #expect(podmanLogout.error.contains(podman) && podmanLogout.error.contains("podman logout podman.example"))
+        Self.expectNoSecret(podmanLogout)
+        #expect(try String(contentsOfFile: podman, encoding: .utf8).contains("podman.example"))
+
+        let hub = try login.gantry(["logout", "index.docker.io"])
+        #expect(hub.output == "Removing login credentials for docker.io\n")
+        #expect((try DockerConfigFileTests.json(login.config)["auths"] as? [String: Any])?.isEmpty == true)
+    }
+
     @Test("on a terminal the password is prompted for without echo and the login succeeds")
     func terminalPrompt() async throws {
         let folder = try TemporaryFolder()
