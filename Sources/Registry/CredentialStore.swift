@@ -154,16 +154,50 @@ public struct CredentialStore: Sendable {
 
     /// Runs `docker-credential-NAME get`; nil when the helper has no credentials for the registry.
     func runHelper(_ helper: String, registry host: String, source: String) throws(RegistryError) -> Credentials? {
+        let run = try runHelperProgram(helper, verb: "get", input: Data(Self.helperServerURL(host).utf8), registry: host)
+        if run.output.localizedCaseInsensitiveContains("credentials not found") { return nil }
+        try run.check()
+        guard let decoded = try? JSONDecoder().decode(HelperAnswer.self, from: Data(run.output.utf8)), let secret = decoded.Secret, !secret.isEmpty else {
+            // Never quote the answer: it may hold the secret.
+            throw .credentialHelperFailed(helper: run.program, registry: host, reason: "its answer is not the expected JSON with Username and Secret")
+        }
+        if decoded.Username == "<token>" {
+            return Credentials(username: nil, password: nil, identityToken: secret, source: source)
+        }
+        return Credentials(username: decoded.Username ?? "", password: secret, source: source)
+    }
+
+    /// What a helper run left: its status and output, to be judged by the verb's caller.
+    struct HelperRun {
+        let program: String
+        let registry: String
+        let status: Int32
+        let output: String
+        let errors: String
+
+        /// Throws `credentialHelperFailed` with the first line of the helper's message unless it exited 0.
+        func check() throws(RegistryError) {
+            guard status != 0 else { return }
+            // On failure the protocol puts an error message on stdout; show its first line only.
+            let text = output.isEmpty ? errors : output
+            let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            throw .credentialHelperFailed(helper: program, registry: registry,
+                                          reason: "exited with status \(status)\(line.isEmpty ? "" : ": " + String(line.prefix(200)))")
+        }
+    }
+
+    /// Runs `docker-credential-NAME VERB` (`get`, `store`, `erase`) with `input` on its stdin.
+    func runHelperProgram(_ helper: String, verb: String, input: Data, registry host: String) throws(RegistryError) -> HelperRun {
         let program = "docker-credential-\(helper)"
         guard let executable = findExecutable(program) else {
             throw .credentialHelperFailed(helper: program, registry: host, reason: "not found on PATH; install it or remove it from the docker config")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["get"]
+        process.arguments = [verb]
         process.environment = environment
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
+        let inputPipe = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = inputPipe
         process.standardOutput = output
         process.standardError = errors
         do {
@@ -171,28 +205,14 @@ public struct CredentialStore: Sendable {
         } catch {
             throw .credentialHelperFailed(helper: program, registry: host, reason: "cannot start it: \(error.localizedDescription)")
         }
-        input.fileHandleForWriting.write(Data(Self.helperServerURL(host).utf8))
-        try? input.fileHandleForWriting.close()
+        // A helper that exits without reading makes the write fail (EPIPE); its status tells what happened.
+        try? inputPipe.fileHandleForWriting.write(contentsOf: input)
+        try? inputPipe.fileHandleForWriting.close()
         let answer = output.fileHandleForReading.readDataToEndOfFile()
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let answerText = String(decoding: answer, as: UTF8.self)
-        if answerText.localizedCaseInsensitiveContains("credentials not found") { return nil }
-        guard process.terminationStatus == 0 else {
-            // On failure the protocol puts an error message on stdout; show its first line only.
-            let text = (answerText.isEmpty ? String(decoding: message, as: UTF8.self) : answerText)
-            let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-            throw .credentialHelperFailed(helper: program, registry: host,
-                                          reason: "exited with status \(process.terminationStatus)\(line.isEmpty ? "" : ": " + String(line.prefix(200)))")
-        }
-        guard let decoded = try? JSONDecoder().decode(HelperAnswer.self, from: answer), let secret = decoded.Secret, !secret.isEmpty else {
-            // Never quote the answer: it may hold the secret.
-            throw .credentialHelperFailed(helper: program, registry: host, reason: "its answer is not the expected JSON with Username and Secret")
-        }
-        if decoded.Username == "<token>" {
-            return Credentials(username: nil, password: nil, identityToken: secret, source: source)
-        }
-        return Credentials(username: decoded.Username ?? "", password: secret, source: source)
+        return HelperRun(program: program, registry: host, status: process.terminationStatus,
+                         output: String(decoding: answer, as: UTF8.self), errors: String(decoding: message, as: UTF8.self))
     }
 
     func findExecutable(_ program: String) -> String? {

@@ -41,4 +41,10 @@ public struct CredentialSearch: Sendable, Equatable {
     public let credentials: Credentials?
     /// The places looked in, in order, for error messages ("looked in …").
     public let lookedIn: [String]
+
+    /// Makes a search result; `gantry login` makes one for the credentials it is given.
+    public init(credentials: Credentials?, lookedIn: [String]) {
+        self.credentials = credentials
+        self.lookedIn = lookedIn
+    }
 }

@@ -29,6 +29,12 @@ public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
     case tokenRequestFailed(registry: String, realm: String, status: Int, fix: String)
     /// More redirects than allowed.
     case tooManyRedirects(host: String, path: String, limit: Int)
+    /// An auth file (the docker config) that cannot be written; it is left as it was.
+    case credentialsNotWritable(file: String, reason: String)
+    /// The registry or its token server refused the user name and password given to `gantry login`.
+    case loginRefused(registry: String, username: String, status: Int)
+    /// The registry answered the authenticated `GET /v2/` of a login with neither 200 nor a refusal.
+    case loginUnverified(registry: String, status: Int)
 
     /// The one-line message for the user.
     public var description: String {
@@ -61,6 +67,12 @@ public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
             return "token server \(realm) of registry \(registry) answered \(status); \(fix)"
         case let .tooManyRedirects(host, path, limit):
             return "registry \(host) redirected \(path) more than \(limit) times; report this to the registry's operator"
+        case let .credentialsNotWritable(file, reason):
+            return "cannot write registry credentials to \(file): \(reason); fix the file's folder or its permissions, or set DOCKER_CONFIG to another folder"
+        case let .loginRefused(registry, username, status):
+            return "registry \(registry) refused the login of user \(username) (HTTP \(status)); check the user name and password, nothing was stored"
+        case let .loginUnverified(registry, status):
+            return "registry \(registry) answered HTTP \(status) to an authenticated GET /v2/, so the login could not be checked; check that the address is a registry, nothing was stored"
         }
     }
 }

@@ -8,9 +8,9 @@ public actor RegistrySession {
     public nonisolated let registry: String
     /// The transport, with its retry policy and statistics.
     public nonisolated let client: HTTPClient
-    private let search: CredentialSearch
+    let search: CredentialSearch
     private var base: URL?
-    private var challenge: AuthChallenge?
+    private(set) var challenge: AuthChallenge?
     private var tokens: [String: (token: String, expires: Date)] = [:]
     /// The chunk size uploads use after the registry refused a whole blob as too large.
     var chunkSizeLearned: Int64?
@@ -89,7 +89,7 @@ public actor RegistrySession {
             let key = scopes.map(\.description).sorted().joined(separator: " ")
             if !fresh, let cached = tokens[key], cached.expires > Date() { return "Bearer " + cached.token }
             let token = try await fetchToken(challenge, scopes: scopes)
-            tokens[key] = token
+            tokens[key] = (token.token, token.expires)
             return "Bearer " + token.token
         default:
             return nil
@@ -100,9 +100,19 @@ public actor RegistrySession {
         var token: String?
         var access_token: String?
         var expires_in: Int?
+        var refresh_token: String?
     }
 
-    private func fetchToken(_ challenge: AuthChallenge, scopes: [AuthScope]) async throws(RegistryError) -> (token: String, expires: Date) {
+    /// A token from the realm, and the refresh token (identity token) it came with, if one was asked for.
+    struct IssuedToken {
+        let token: String
+        let expires: Date
+        let refreshToken: String?
+    }
+
+    /// Fetches a token for `scopes`. With `offline`, the request asks for a refresh token as docker's
+    /// login does (`offline_token=true`, `client_id`, `account`).
+    func fetchToken(_ challenge: AuthChallenge, scopes: [AuthScope], offline: Bool = false) async throws(RegistryError) -> IssuedToken {
         guard let realm = challenge.realm, let realmURL = URL(string: realm), var components = URLComponents(url: realmURL, resolvingAgainstBaseURL: false) else {
             throw .malformedChallenge(registry: registry, header: "Bearer realm=\(challenge.realm ?? "")", reason: "the realm is not a URL")
         }
@@ -120,6 +130,11 @@ public actor RegistrySession {
         } else {
             components.queryItems = (components.queryItems ?? []) + (challenge.service.map { [URLQueryItem(name: "service", value: $0)] } ?? [])
                 + scopes.map { URLQueryItem(name: "scope", value: $0.description) }
+            if offline, let username = credentials?.username {
+                components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "offline_token", value: "true"),
+                                                                         URLQueryItem(name: "client_id", value: "gantry"),
+                                                                         URLQueryItem(name: "account", value: username)]
+            }
             guard let url = components.url else { throw .invalidRegistryName(realm) }
             request = HTTPRequest(url: url)
             if let basic = credentials?.basicAuthorization { request.headers.set("Authorization", basic) }
@@ -135,7 +150,8 @@ public actor RegistrySession {
         }
         // Renew a little early so that a token never expires in flight.
         let lifetime = max(Double(answer.expires_in ?? 60) - 10, 1)
-        return (token, Date().addingTimeInterval(lifetime))
+        return IssuedToken(token: token, expires: Date().addingTimeInterval(lifetime),
+                           refreshToken: answer.refresh_token.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     private func unauthorized(repository: String) -> RegistryError {

@@ -41,9 +41,9 @@ func freePort() throws -> Int {
 }
 
 /// Waits until something accepts TCP connections on the port.
-func waitForPort(_ port: Int, server: ServerProcess) async throws {
+func waitForPort(_ port: Int, server: ServerProcess, address: String = "127.0.0.1") async throws {
     for _ in 0..<100 {
-        let probe = try? shell("python3 -c 'import socket; socket.create_connection((\"127.0.0.1\",\(port)),0.2)' 2>/dev/null && echo up || true")
+        let probe = try? shell("python3 -c 'import socket; socket.create_connection((\"\(address)\",\(port)),0.2)' 2>/dev/null && echo up || true")
         if probe?.contains("up") == true { return }
         try #require(server.process.isRunning, "server exited: \((try? String(contentsOfFile: server.log, encoding: .utf8)) ?? "")")
         try await Task.sleep(nanoseconds: 100_000_000)
@@ -56,10 +56,11 @@ struct LocalRegistry {
     let folder: TemporaryFolder
     let port: Int
     let server: ServerProcess
-    var host: String { "127.0.0.1:\(port)" }
+    var address = "127.0.0.1"
+    var host: String { "\(address):\(port)" }
 
-    /// Starts one; `extra` is appended to the config (TLS, auth).
-    static func start(in folder: TemporaryFolder, extra: String = "") async throws -> LocalRegistry {
+    /// Starts one on `address` (loopback by default); `extra` is appended to the config (TLS, auth).
+    static func start(in folder: TemporaryFolder, extra: String = "", address: String = "127.0.0.1") async throws -> LocalRegistry {
         let port = try freePort()
         let config = try folder.write("registry-\(port).yml", """
             version: 0.1
@@ -69,12 +70,12 @@ struct LocalRegistry {
               filesystem:
                 rootdirectory: \(folder.appending("registry-storage-\(port)"))
             http:
-              addr: 127.0.0.1:\(port)
+              addr: \(address):\(port)
             \(extra)
             """)
         let server = try ServerProcess("/usr/bin/docker-registry", ["serve", config], log: folder.appending("registry-\(port).log"))
-        try await waitForPort(port, server: server)
-        return LocalRegistry(folder: folder, port: port, server: server)
+        try await waitForPort(port, server: server, address: address)
+        return LocalRegistry(folder: folder, port: port, server: server, address: address)
     }
 }
 

@@ -4,7 +4,7 @@ import Testing
 /// A token server for docker-registry's `auth.token`, in python3 with `cryptography`: it signs RS256
 /// JWTs with a key whose self-signed certificate the registry trusts (`rootcertbundle`), putting the
 /// certificate in the `x5c` header. User alice with the given password gets every action asked for;
-/// anyone else gets none. POST handles the OAuth2 refresh_token grant for identity token "refresh-alice".
+/// anyone else gets none; asked with `offline_token=true`, alice also gets the refresh token "refresh-alice". POST handles the OAuth2 refresh_token grant for identity token "refresh-alice".
 /// Every request's method, scopes and auth kind are appended to `requests.log`.
 struct TokenServer {
     let port: Int
@@ -53,9 +53,12 @@ struct TokenServer {
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         def log_message(self, *args): pass
-        def record(self, kind, scopes):
+        def record(self, kind, scopes, query={}):
+            entry = {"method": self.command, "auth": kind, "scopes": scopes}
+            for name in ("offline_token", "client_id", "account"):
+                if name in query: entry[name] = query[name][0]
             with open(folder + "/requests.log", "a") as log:
-                log.write(json.dumps({"method": self.command, "auth": kind, "scopes": scopes}) + "\n")
+                log.write(json.dumps(entry) + "\n")
         def answer(self, status, body):
             data = json.dumps(body).encode()
             self.send_response(status)
@@ -70,8 +73,11 @@ struct TokenServer {
             if auth and not granted:
                 self.record("wrong", query.get("scope", []))
                 return self.answer(401, {"details": "wrong credentials"})
-            self.record("basic" if granted else "anonymous", query.get("scope", []))
-            self.answer(200, {"token": token(query["service"][0], query.get("scope", []), granted), "expires_in": 300})
+            self.record("basic" if granted else "anonymous", query.get("scope", []), query)
+            body = {"token": token(query["service"][0], query.get("scope", []), granted), "expires_in": 300}
+            # As Docker Hub's auth server: a login asking for offline access gets a refresh token.
+            if granted and query.get("offline_token") == ["true"]: body["refresh_token"] = "refresh-alice"
+            self.answer(200, body)
         def do_POST(self):
             form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode())
             granted = form.get("grant_type") == ["refresh_token"] and form.get("refresh_token") == ["refresh-alice"]
