@@ -4,6 +4,7 @@ import Builder
 import Engines
 import Foundation
 import ImageModel
+import Registry
 import Scaffold
 import Store
 
@@ -27,6 +28,13 @@ struct BuildCommand: AsyncParsableCommand {
 
     @Flag(help: "Load the image into the engine afterwards (podman or docker).")
     var load = false
+
+    @Flag(help: "Push the image to its registry afterwards, as 'gantry push' does (only what the registry lacks is sent).")
+    var push = false
+
+    @OptionGroup var registryOptions: RegistryOptions
+
+    @OptionGroup var progressOptions: ProgressOptions
 
     @Option(help: "Engine for --load: podman or docker (default: GANTRY_ENGINE, else whichever answers).")
     var engine: EngineKind?
@@ -70,6 +78,10 @@ struct BuildCommand: AsyncParsableCommand {
             let engine = try await Engine.detect(requested: engine)
             try await engine.load(try store.image(for: reference), from: store)
             Terminal.say("Loaded \(reference) into \(engine.name)")
+        }
+        if push {
+            try await PushCommand.push(reference, to: reference, store: store, platform: nil,
+                                       registryOptions: registryOptions, progressOptions: progressOptions)
         }
     }
 

@@ -35,22 +35,34 @@ struct PushCommand: AsyncParsableCommand {
         let store = try ImageStore.default()
         // Fails with the store's own message when the image is not there.
         _ = try store.image(for: sourceReference.normalized)
+        try await Self.push(sourceReference, to: target, store: store, platform: try Platform.option(platform),
+                            registryOptions: registryOptions, progressOptions: progressOptions)
+    }
+
+    /// Pushes a stored image as `gantry push` does (also `gantry build --push`): blobs the registry
+    /// has are skipped, blobs the store knows in another repository of that registry are mounted,
+    /// the rest uploaded, then the manifest; prints the result, and tags a new name in the store.
+    /// - Returns: the pushed manifest's digest.
+    @discardableResult
+    static func push(_ source: ImageReference, to target: ImageReference, store: ImageStore, platform: Platform?,
+                     registryOptions: RegistryOptions, progressOptions: ProgressOptions) async throws -> Digest {
         let client = registryOptions.makeClient()
         let session = try await registryOptions.session(for: target, client: client)
         let display = TransferDisplay(verb: "pushed", options: progressOptions)
-        var copy = ImageCopy(from: LayoutImage(store: store, reference: sourceReference),
+        var copy = ImageCopy(from: LayoutImage(store: store, reference: source),
                              to: RegistryImage(session: session, reference: target, store: store),
-                             platform: try Platform.option(platform), concurrency: registryOptions.jobs)
+                             platform: platform, concurrency: registryOptions.jobs)
         let candidates = store.mountCandidates(domain: target.domain, host: session.registry)
         copy.mountCandidates = { candidates[$0] ?? [] }
         let root = try await copy.run(progress: display.handle)
-        if target.normalized != sourceReference.normalized, target.digest == nil {
+        if target.normalized != source.normalized, target.digest == nil {
             // Name the pushed image in the store too: later pushes to this registry mount its blobs,
             // and `gantry images` shows what was pushed where.
             let descriptor = Descriptor(mediaType: root.descriptor.mediaType, digest: root.descriptor.digest, size: root.descriptor.size)
             try store.tag(descriptor, as: target)
         }
         display.finish(result: target.normalized.withDigest(root.descriptor.digest).description, statistics: client.statistics)
+        return root.descriptor.digest
     }
 
     private func parse(_ text: String) throws -> ImageReference {

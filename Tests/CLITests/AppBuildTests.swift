@@ -161,6 +161,49 @@ import Testing
         }
     }
 
+    @Test func buildPushSendsOnlyTheChangedCodeLayerAndPodmanServesThePushedImage() async throws {
+        _ = try await NativeBase.shared()
+        let podman = try Podman.require()
+        try await withTemporaryDirectory { root in
+            let registry = try await TestRegistry.start(in: root)
+            defer { Task { await registry.stop() } }
+            let marker = uniqueName("pushed")
+            let app = try await Self.makeApp(in: root, marker: marker)
+            let home = try await Self.freshStore(in: root)
+            let environment = ["GANTRY_HOME": home.path, "SOURCE_DATE_EPOCH": "1700000000"]
+            let first = try await gantry("build", "--push", "--tag", "\(registry.host)/news/results:1", environment: environment,
+                                         in: app, timeout: .seconds(300)).check()
+            // Base layer, data layer, code layer and config: all new to this registry.
+            #expect(first.stdout.components(separatedBy: ": pushed ").count - 1 == 4, "\(first.stdout)")
+            #expect(first.stdout.contains("\(registry.host)/news/results:1@sha256:"))
+
+            try app.write(String(try String(contentsOf: app.appendingPathComponent("wsgi.py"), encoding: .utf8)
+                .replacingOccurrences(of: marker, with: marker + "-edited")), to: "wsgi.py")
+            let second = try await gantry("build", "--push", "--tag", "\(registry.host)/news/results:2", environment: environment,
+                                          in: app, timeout: .seconds(300)).check()
+            let output = try BuildOutput(second)
+            let pushed = second.stdout.split(separator: "\n").filter { $0.contains(": pushed ") }.map { String($0.prefix(71)) }
+            // Only the new code layer and the new config travel; the base and data layers exist already.
+            #expect(pushed.count == 2, "\(second.stdout)")
+            #expect(pushed.contains(output.layers["code"]?.digest ?? "none"), "\(second.stdout)")
+            #expect(second.stdout.contains("\(output.layers["data"]?.digest ?? "none"): exists"), "\(second.stdout)")
+
+            let tag = "\(registry.host)/news/results:2"
+            try await podman.checked("pull", "--quiet", "--tls-verify=false", tag, timeout: .seconds(120))
+            defer { podman.removeImage(tag) }
+            let digest = try await podman.checked("image", "inspect", "--format", "{{.Digest}}", tag).stdout
+            #expect(digest.trimmingCharacters(in: .whitespacesAndNewlines) == output.image)
+            let port = try freeLoopbackPort()
+            let name = uniqueName("pushed-run")
+            defer { podman.removeContainer(name) }
+            try await podman.checked("run", "-d", "--name", name, "-p", "127.0.0.1:\(port):8080", tag)
+            let answer = try await waitForHTTP(try #require(URL(string: "http://127.0.0.1:\(port)/")), within: .seconds(60),
+                                               isAlive: { await podman.isRunning(name) })
+            let logs = await podman.logs(name)
+            #expect(answer.body == "\(marker)-edited Ada Lovelace", "\(logs)")
+        }
+    }
+
     /// Runs `gantry build` expecting a failure: one line on stderr, a non-zero exit, the tag absent.
     static func expectRefused(_ app: URL, home: URL, mentioning text: String, as user: String? = nil) async throws {
         let tag = "localhost/gantry-test/refused:1"
