@@ -190,8 +190,10 @@ extension CurlHandlePool {
         _ = gantry_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, options.connectTimeout)
         _ = gantry_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedLimit)
         _ = gantry_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, options.lowSpeedTime)
-        _ = gantry_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
-        _ = gantry_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+        _ = gantry_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, request.checksCertificate ? 1 : 0)
+        _ = gantry_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, request.checksCertificate ? 2 : 0)
+        // An unchecked connection is never kept for a later request.
+        if !request.checksCertificate { _ = gantry_curl_setopt_long(handle, CURLOPT_FORBID_REUSE, 1) }
         if let caFile = options.caCertificateFile { _ = gantry_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
         _ = gantry_curl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent)
         _ = gantry_curl_setopt_long(handle, CURLOPT_PROTOCOLS, Int(CURLPROTO_HTTP | CURLPROTO_HTTPS))

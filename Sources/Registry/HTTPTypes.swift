@@ -71,6 +71,9 @@ public struct HTTPRequest: Sendable {
     public var headers: HTTPHeaders
     /// The body, if any.
     public var body: HTTPRequestBody?
+    /// False only for the TLS probe of a registry that may speak plain HTTP: its answer is thrown away
+    /// and its connection closed, and curl does not load the CA bundle for it.
+    var checksCertificate = true
 
     /// Makes a request.
     public init(method: String = "GET", url: URL, headers: HTTPHeaders = HTTPHeaders(), body: HTTPRequestBody? = nil) {
