@@ -73,6 +73,9 @@ public struct HTTPRequest: Sendable {
     public var body: HTTPRequestBody?
     /// Told the body bytes handed to the connection so far, as they go.
     public var uploadProgress: (@Sendable (Int64) -> Void)?
+    /// False only for the TLS probe of a registry that may speak plain HTTP: its answer is thrown away
+    /// and its connection closed, and curl does not load the CA bundle for it.
+    var checksCertificate = true
 
     /// Makes a request.
     public init(method: String = "GET", url: URL, headers: HTTPHeaders = HTTPHeaders(), body: HTTPRequestBody? = nil) {

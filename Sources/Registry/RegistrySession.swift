@@ -12,6 +12,7 @@ public actor RegistrySession {
     private var base: URL?
     private(set) var challenge: AuthChallenge?
     private var tokens: [String: (token: String, expires: Date)] = [:]
+    private var pinging: Task<Result<RegistryPing, RegistryError>, Never>?
     /// The chunk size uploads use after the registry refused a whole blob as too large.
     var chunkSizeLearned: Int64?
 
@@ -66,11 +67,31 @@ public actor RegistrySession {
         }
     }
 
-    /// Pings `/v2/` once and remembers the base URL and the challenge.
+    /// Pings `/v2/` once and remembers the base URL and the challenge. Callers that arrive while the
+    /// ping is in flight (the blobs of a push start together) wait for it instead of pinging again:
+    /// for a loopback registry each ping is an HTTPS attempt (loading the CA bundle, ~45 ms of CPU)
+    /// and then the plain HTTP one.
     @discardableResult
     public func ping() async throws(RegistryError) -> URL {
         if let base { return base }
-        let ping = try await client.ping(registry)
+        let task: Task<Result<RegistryPing, RegistryError>, Never>
+        if let inFlight = pinging {
+            task = inFlight
+        } else {
+            let client = self.client, registry = self.registry
+            task = Task {
+                do throws(RegistryError) { return .success(try await client.ping(registry)) } catch { return .failure(error) }
+            }
+            pinging = task
+        }
+        let result = await task.value
+        if let base { return base }
+        if pinging == task { pinging = nil }  // a failed ping is tried again by the next caller
+        let ping: RegistryPing
+        switch result {
+        case let .success(answer): ping = answer
+        case let .failure(error): throw error
+        }
         if ping.response.status == 401 {
             let challenges = try AuthChallenge.parse(headers: ping.response.headers.values("WWW-Authenticate"), from: registry)
             challenge = challenges.first { $0.scheme == "bearer" } ?? challenges.first { $0.scheme == "basic" }
