@@ -33,6 +33,10 @@ static inline CURLcode gantry_curl_setopt_read_function(CURL *handle, curl_read_
     return curl_easy_setopt(handle, CURLOPT_READFUNCTION, value);
 }
 
+static inline CURLcode gantry_curl_setopt_xferinfo_function(CURL *handle, curl_xferinfo_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, value);
+}
+
 static inline CURLcode gantry_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -55,12 +55,17 @@ final class CurlTransfer {
     var uploadFile: FileHandle?
     var uploadRemaining: Int64 = .max
     var uploadProgress: (@Sendable (Int64) -> Void)?
+    /// Set from another thread when the task that started the transfer is cancelled.
+    let cancellation: TransferCancellation
     var uploaded: Int64 = 0
     var uploadData: Data = Data()
     var uploadOffset = 0
     static let errorBodyLimit = 64 * 1024
 
-    init(sink: HTTPResponseSink) { self.sink = sink }
+    init(sink: HTTPResponseSink, cancellation: TransferCancellation) {
+        self.sink = sink
+        self.cancellation = cancellation
+    }
 
     var goesToSink: Bool { (200..<300).contains(status) }
 
@@ -155,6 +160,12 @@ private let headerCallback: curl_write_callback = { pointer, size, count, contex
     return length
 }
 
+/// Called by curl about once a second and on every chunk: a non-zero answer aborts the transfer.
+private let progressCallback: curl_xferinfo_callback = { context, _, _, _, _ in
+    guard let context else { return 0 }
+    return Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue().cancellation.isCancelled ? 1 : 0
+}
+
 private let readCallback: curl_read_callback = { pointer, size, count, context in
     guard let pointer, let context else { return Int(CURL_READFUNC_ABORT) }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
@@ -167,6 +178,15 @@ enum CurlOutcome {
     case curlFailed(code: CURLcode, message: String)
     case tooLarge(limit: Int)
     case sinkFailed(any Error)
+    case cancelled
+}
+
+/// A flag the cancellation handler of a task sets and the transfer's thread reads.
+final class TransferCancellation: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+    var isCancelled: Bool { lock.withLock { cancelled } }
+    func cancel() { lock.withLock { cancelled = true } }
 }
 
 extension CurlHandlePool {
@@ -174,12 +194,13 @@ extension CurlHandlePool {
     static let downloadBufferSize = 512 << 10
 
     /// Runs one request to completion on the calling thread (callers put it on a thread of its own).
-    func perform(_ request: HTTPRequest, sink: HTTPResponseSink, options: HTTPClientOptions) -> CurlOutcome {
+    func perform(_ request: HTTPRequest, sink: HTTPResponseSink, options: HTTPClientOptions,
+                 cancellation: TransferCancellation = TransferCancellation()) -> CurlOutcome {
         guard let handle = take() else {
             return .curlFailed(code: CURLE_FAILED_INIT, message: "libcurl could not be initialized")
         }
         defer { give(handle) }
-        let transfer = CurlTransfer(sink: sink)
+        let transfer = CurlTransfer(sink: sink, cancellation: cancellation)
         transfer.uploadProgress = request.uploadProgress
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         var headerList: UnsafeMutablePointer<curl_slist>?
@@ -214,6 +235,9 @@ extension CurlHandlePool {
         _ = gantry_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
         _ = gantry_curl_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, headerCallback)
         _ = gantry_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        _ = gantry_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
+        _ = gantry_curl_setopt_xferinfo_function(handle, progressCallback)
+        _ = gantry_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context)
 
         var headers = request.headers
         let method = request.method.uppercased()
@@ -257,7 +281,9 @@ extension CurlHandlePool {
         }
         _ = gantry_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
 
+        if cancellation.isCancelled { return .cancelled }
         let code = curl_easy_perform(handle)
+        if cancellation.isCancelled { return .cancelled }
         _ = gantry_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
         if transfer.tooLarge, case let .collect(limit) = sink { return .tooLarge(limit: limit) }
         if let error = transfer.sinkError { return .sinkFailed(error) }

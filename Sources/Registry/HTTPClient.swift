@@ -30,7 +30,12 @@ public final class HTTPClient: Sendable {
             let attempt = current
             let options = self.options
             let pool = self.pool
-            let outcome = await BlockingWork.run { CurlOutcomeBox(pool.perform(attempt, sink: sink, options: options)) }
+            let cancellation = TransferCancellation()
+            let outcome = await withTaskCancellationHandler {
+                await BlockingWork.run { CurlOutcomeBox(pool.perform(attempt, sink: sink, options: options, cancellation: cancellation)) }
+            } onCancel: {
+                cancellation.cancel()
+            }
             let response = try Self.response(outcome.value, for: attempt)
             guard [301, 302, 303, 307, 308].contains(response.status), let location = response.headers["Location"] else {
                 return response
@@ -59,6 +64,8 @@ public final class HTTPClient: Sendable {
             return HTTPResponse(status: status, headers: headers, body: body, url: request.url)
         case let .tooLarge(limit):
             throw .responseTooLarge(host: host, path: request.url.path, limit: limit)
+        case .cancelled:
+            throw .cancelled(host: host, path: request.url.path)
         case let .sinkFailed(error):
             throw .transferStopped(host: host, path: request.url.path, reason: "\(error)")
         case let .curlFailed(code, message):

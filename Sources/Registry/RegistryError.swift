@@ -29,6 +29,8 @@ public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
     case tokenRequestFailed(registry: String, realm: String, status: Int, fix: String)
     /// More redirects than allowed.
     case tooManyRedirects(host: String, path: String, limit: Int)
+    /// The transfer was stopped because the command was interrupted.
+    case cancelled(host: String, path: String)
     /// An auth file (the docker config) that cannot be written; it is left as it was.
     case credentialsNotWritable(file: String, reason: String)
     /// The registry or its token server refused the user name and password given to `gantry login`.
@@ -65,6 +67,8 @@ public enum RegistryError: Error, Equatable, Sendable, CustomStringConvertible {
             return "registry \(registry) answered 401 for \(repository): \(reason); \(fix)"
         case let .tokenRequestFailed(registry, realm, status, fix):
             return "token server \(realm) of registry \(registry) answered \(status); \(fix)"
+        case let .cancelled(host, path):
+            return "transfer of \(path) with \(host) was interrupted; run the command again to finish (what arrived is kept)"
         case let .tooManyRedirects(host, path, limit):
             return "registry \(host) redirected \(path) more than \(limit) times; report this to the registry's operator"
         case let .credentialsNotWritable(file, reason):

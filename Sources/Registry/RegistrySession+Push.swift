@@ -70,6 +70,23 @@ extension RegistrySession {
             throw PushError.unexpectedStatus(repository: name, object: "upload of blob \(descriptor.digest)", status: opened.status,
                                              detail: Self.errorDetail(opened))
         }
+        do {
+            try await finishUpload(descriptor, file: file, repository: repository, location: location, opened: opened, observer: observer)
+        } catch {
+            if Task.isCancelled {
+                // Interrupted: tell the registry to drop the session, outside the cancelled task.
+                let session = self
+                await Task.detached {
+                    _ = try? await session.send("DELETE", url: location, repository: repository, scopes: [.push(repository)], body: nil, retrying: false)
+                }.value
+            }
+            throw error
+        }
+    }
+
+    private func finishUpload(_ descriptor: Descriptor, file: URL, repository: String, location: URL, opened: HTTPResponse,
+                              observer: BlobObserver) async throws {
+        let name = "\(registry)/\(repository)"
         let minimum = opened.headers["OCI-Chunk-Min-Length"].flatMap { Int64($0) }
         let chunk = client.options.chunkSize ?? chunkSizeLearned ?? minimum.map { max($0, Self.defaultChunkSize) }
         var closing = location

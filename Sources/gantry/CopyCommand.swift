@@ -63,18 +63,18 @@ struct CopyCommand: AsyncParsableCommand {
             var copy = ImageCopy(from: source, to: RegistryImage(session: session, reference: reference, store: store), platform: platform, concurrency: registryOptions.jobs)
             let candidates = store.mountCandidates(domain: reference.domain, host: session.registry)
             copy.mountCandidates = { candidates[$0] ?? [] }
-            let root = try await copy.run(progress: display.handle)
+            let root = try await copy.runInterruptibly("copy to \(destination)", progress: display.handle)
             display.finish(result: reference.normalized.withDigest(root.descriptor.digest).description, statistics: client.statistics)
         case let .ociLayout(directory, tag):
             let root = try await ImageCopy(from: source, to: try LayoutImage(directory: directory, tag: tag), platform: platform, concurrency: registryOptions.jobs)
-                .run(progress: display.handle)
+                .runInterruptibly("copy to \(destination)", progress: display.handle)
             display.finish(result: "\(destination)@\(root.descriptor.digest)", statistics: client.statistics)
         case let .dockerArchive(file, name):
             let repoTag = try name.map { text throws(UsageError) -> ImageReference in
                 do { return try ImageReference(parsing: text) } catch { throw UsageError("\(self.destination): \(error)") }
             }
             let root = try await ImageCopy(from: source, to: DockerArchiveDestination(file: file, repoTag: repoTag), platform: platform, concurrency: registryOptions.jobs)
-                .run(progress: display.handle)
+                .runInterruptibly("copy to \(destination)", progress: display.handle)
             display.finish(result: "\(destination): image \(root.descriptor.digest)", statistics: client.statistics)
         }
     }

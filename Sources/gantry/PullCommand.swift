@@ -29,7 +29,9 @@ struct PullCommand: AsyncParsableCommand {
         let session = try await registryOptions.session(for: image, client: client)
         let store = try ImageStore.default()
         let display = TransferDisplay(verb: "pulled", options: progressOptions)
-        let digest = try await session.pull(image, into: store, platform: wanted) { display.handle($0) }
+        let digest = try await Interruption.run("pull of \(image)") {
+            try await session.pull(image, into: store, platform: wanted) { display.handle($0) }
+        }
         display.finish(result: image.normalized.withDigest(digest).description, statistics: client.statistics)
     }
 }

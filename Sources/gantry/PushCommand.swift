@@ -54,7 +54,7 @@ struct PushCommand: AsyncParsableCommand {
                              platform: platform, concurrency: registryOptions.jobs)
         let candidates = store.mountCandidates(domain: target.domain, host: session.registry)
         copy.mountCandidates = { candidates[$0] ?? [] }
-        let root = try await copy.run(progress: display.handle)
+        let root = try await copy.runInterruptibly("push of \(target)", progress: display.handle)
         if target.normalized != source.normalized, target.digest == nil {
             // Name the pushed image in the store too: later pushes to this registry mount its blobs,
             // and `gantry images` shows what was pushed where.
