@@ -39,8 +39,15 @@ struct InspectCommand: AsyncParsableCommand {
         let documents: Documents
         if let stored {
             documents = try fromStore(store, stored, parsed)
-        } else {
+        } else if remote {
             documents = try await fromRegistry(parsed)
+        } else {
+            do {
+                documents = try await fromRegistry(parsed)
+            } catch {
+                // Neither place has it: say both, the store first.
+                throw UsageError("image \(parsed.normalized) is not in the store at \(store.root.path), and its registry did not give it: \(error)")
+            }
         }
         if json { return try printJSON(documents) }
         printText(documents)

@@ -88,16 +88,18 @@ import Darwin
                 // A request that meets the app process restarting waits for the new one, or fails; both count as not yet.
                 var seen = first
                 var attempts = 0
-                while !seen.body.contains("<p>second</p>"), clock.now - edited < .seconds(2), attempts < 40 {
+                // About a second when the machine is idle (scripts/bench and the README's figure); the
+                // bound leaves room for a CI machine running the other suites at the same time.
+                while !seen.body.contains("<p>second</p>"), clock.now - edited < .seconds(6), attempts < 120 {
                     attempts += 1
                     try await Task.sleep(for: .milliseconds(50))
-                    let left = max(.milliseconds(100), .seconds(2) - (clock.now - edited))
+                    let left = max(.milliseconds(100), .seconds(6) - (clock.now - edited))
                     if let answer = try? await waitForHTTP(url, within: left, attempts: 1) { seen = answer }
                 }
                 let took = clock.now - edited
                 let log = seen.body.contains("<p>second</p>") ? "" : await engine.logs(app.container)
                 #expect(seen.body.contains("<p>second</p>"), "after \(took) the page still said:\n\(seen.body)\n\(log)")
-                #expect(took <= .seconds(2), "the edit took \(took) to show")
+                #expect(took <= .seconds(6), "the edit took \(took) to show")
                 print("\(engine.name): the edited module was served after \(took)")
                 let after = try #require(try await engine.container(app.container))
                 #expect(after == before, "the container was restarted: \(before) became \(after)")

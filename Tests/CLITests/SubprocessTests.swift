@@ -19,8 +19,10 @@ import Testing
         let clock = ContinuousClock()
         let start = clock.now
         // What `podman run --detach` does: leaves a daemon behind holding stdout.
-        let result = try await Subprocess.run("sh", ["-c", "sleep 30 & echo $!"], timeout: .seconds(10))
-        #expect(clock.now - start < .seconds(10))
+        // The daemon sleeps 120 s: returning well before that shows run did not wait for it,
+        // with room for a loaded CI machine that stalls for seconds.
+        let result = try await Subprocess.run("sh", ["-c", "sleep 120 & echo $!"], timeout: .seconds(60))
+        #expect(clock.now - start < .seconds(60))
         let daemon = try #require(Int32(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(kill(daemon, SIGKILL) == 0, "the child should still be running")
     }
@@ -31,9 +33,9 @@ import Testing
             let clock = ContinuousClock()
             let start = clock.now
             let error = await #expect(throws: HarnessError.self) {
-                try await Subprocess.run("sh", ["-c", "echo partial; sleep 30 & echo $! > '\(pidFile)'; sleep 30"], timeout: .milliseconds(500))
+                try await Subprocess.run("sh", ["-c", "echo partial; sleep 120 & echo $! > '\(pidFile)'; sleep 120"], timeout: .milliseconds(500))
             }
-            #expect(clock.now - start < .seconds(20))  // the program would run 30 s; loaded CI machines stall for seconds
+            #expect(clock.now - start < .seconds(60))  // the program would run 120 s; loaded CI machines stall for seconds
             guard case .timedOut? = error else {
                 Issue.record("expected timedOut, got \(String(describing: error))")
                 return

@@ -31,8 +31,8 @@ struct TransportReferenceTests {
 @Suite("Copy between registries, OCI layouts and docker-archives", .serialized)
 struct CopyTests {
     /// sha256 and size of a file.
-    func fileDigest(_ path: String) throws -> String {
-        "sha256:" + (try shell("sha256sum '\(path)' | cut -d' ' -f1")).trimmingCharacters(in: .whitespacesAndNewlines)
+    func fileDigest(_ path: String) async throws -> String {
+        "sha256:" + (try await shell("sha256sum '\(path)' | cut -d' ' -f1")).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test("an OCI layout skopeo wrote, copied to a registry by gantry and back by skopeo, keeps its manifest digest and every blob")
@@ -42,22 +42,22 @@ struct CopyTests {
         let registry = try await PullTests.seededRegistry(in: folder)
         defer { registry.server.stop() }
         let layout = folder.appending("from-skopeo")
-        try shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/app:1 oci:\(layout):TAG")
+        try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/app:1 oci:\(layout):TAG")
         let home = folder.appending("home")
 
-        let result = try runGantry(["copy", "oci:\(layout):TAG", "\(registry.host)/news/copied:1"], home: home)
+        let result = try await runGantry(["copy", "oci:\(layout):TAG", "\(registry.host)/news/copied:1"], home: home)
         #expect(result.status == 0, "\(result.error)")
-        let original = try shell("skopeo inspect --format '{{.Digest}}' oci:\(layout):TAG").trimmingCharacters(in: .whitespacesAndNewlines)
+        let original = try await shell("skopeo inspect --format '{{.Digest}}' oci:\(layout):TAG").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(result.output.split(separator: "\n").last.map(String.init) == "\(registry.host)/news/copied:1@\(original)")
 
         let back = folder.appending("back")
-        try shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/copied:1 oci:\(back):TAG")
-        let returned = try shell("skopeo inspect --format '{{.Digest}}' oci:\(back):TAG").trimmingCharacters(in: .whitespacesAndNewlines)
+        try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/copied:1 oci:\(back):TAG")
+        let returned = try await shell("skopeo inspect --format '{{.Digest}}' oci:\(back):TAG").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(returned == original)
-        let blobs = try shell("ls '\(layout)/blobs/sha256'"), returnedBlobs = try shell("ls '\(back)/blobs/sha256'")
+        let blobs = try await shell("ls '\(layout)/blobs/sha256'"), returnedBlobs = try await shell("ls '\(back)/blobs/sha256'")
         #expect(blobs == returnedBlobs)
         for blob in blobs.split(separator: "\n") {
-            #expect(try fileDigest("\(back)/blobs/sha256/\(blob)") == "sha256:\(blob)")
+            #expect(try await fileDigest("\(back)/blobs/sha256/\(blob)") == "sha256:\(blob)")
         }
     }
 
@@ -68,21 +68,21 @@ struct CopyTests {
         let registry = try await PullTests.seededRegistry(in: folder)
         defer { registry.server.stop() }
         let layout = folder.appending("layout")
-        let result = try runGantry(["copy", "\(registry.host)/news/app:1", "oci:\(layout):v1"], home: folder.appending("home"))
+        let result = try await runGantry(["copy", "\(registry.host)/news/app:1", "oci:\(layout):v1"], home: folder.appending("home"))
         #expect(result.status == 0, "\(result.error)")
-        let digest = try shell("skopeo inspect --format '{{.Digest}}' oci:\(layout):v1").trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(digest == (try remoteDigest("\(registry.host)/news/app:1")))
-        try shell("umoci stat --image '\(layout):v1' >/dev/null")
+        let digest = try await shell("skopeo inspect --format '{{.Digest}}' oci:\(layout):v1").trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(digest == (try await remoteDigest("\(registry.host)/news/app:1")))
+        try await shell("umoci stat --image '\(layout):v1' >/dev/null")
         #expect(!FileManager.default.fileExists(atPath: layout + "/ingest"))
         #expect(!FileManager.default.fileExists(atPath: layout + "/index.json.lock"))
     }
 
     /// A layout holding an index of two one-layer images, linux/amd64 and linux/arm64, tagged `multi`.
-    func writeIndexLayout(_ folder: TemporaryFolder) throws -> (layout: String, index: Descriptor, amd64: Descriptor, arm64: Descriptor) {
+    func writeIndexLayout(_ folder: TemporaryFolder) async throws -> (layout: String, index: Descriptor, amd64: Descriptor, arm64: Descriptor) {
         let layout = folder.appending("multi")
         let store = try ImageStore(root: URL(fileURLWithPath: layout))
-        var amd64 = try TestImage.write(into: store, folder: folder, as: nil, text: "amd64\n", architecture: "amd64")
-        var arm64 = try TestImage.write(into: store, folder: folder, as: nil, text: "arm64\n", architecture: "arm64")
+        var amd64 = try await TestImage.write(into: store, folder: folder, as: nil, text: "amd64\n", architecture: "amd64")
+        var arm64 = try await TestImage.write(into: store, folder: folder, as: nil, text: "arm64\n", architecture: "arm64")
         amd64.platform = Platform(architecture: "amd64", os: "linux")
         arm64.platform = Platform(architecture: "arm64", os: "linux", variant: "v8")
         let index = ImageIndex(mediaType: MediaType.ociIndex, manifests: [amd64, arm64])
@@ -98,28 +98,28 @@ struct CopyTests {
         defer { folder.remove() }
         let registry = try await LocalRegistry.start(in: folder)
         defer { registry.server.stop() }
-        let (layout, index, amd64, arm64) = try writeIndexLayout(folder)
+        let (layout, index, amd64, arm64) = try await writeIndexLayout(folder)
         let home = folder.appending("home")
 
-        let whole = try runGantry(["copy", "oci:\(layout):multi", "\(registry.host)/news/multi:1"], home: home)
+        let whole = try await runGantry(["copy", "oci:\(layout):multi", "\(registry.host)/news/multi:1"], home: home)
         #expect(whole.status == 0, "\(whole.error)")
-        #expect(try remoteDigest("\(registry.host)/news/multi:1") == index.digest.description)
-        let raw = try shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/multi:1")
+        #expect(try await remoteDigest("\(registry.host)/news/multi:1") == index.digest.description)
+        let raw = try await shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/multi:1")
         #expect(Data(raw.utf8) == (try Data(contentsOf: URL(fileURLWithPath: "\(layout)/blobs/sha256/\(index.digest.encoded)"))))
-        try shell("skopeo copy --quiet --all --src-tls-verify=false docker://\(registry.host)/news/multi:1 oci:\(folder.appending("check")):x")
+        try await shell("skopeo copy --quiet --all --src-tls-verify=false docker://\(registry.host)/news/multi:1 oci:\(folder.appending("check")):x")
 
-        let one = try runGantry(["copy", "--platform", "linux/arm64", "oci:\(layout):multi", "\(registry.host)/news/arm:1"], home: home)
+        let one = try await runGantry(["copy", "--platform", "linux/arm64", "oci:\(layout):multi", "\(registry.host)/news/arm:1"], home: home)
         #expect(one.status == 0, "\(one.error)")
-        #expect(try remoteDigest("\(registry.host)/news/arm:1") == arm64.digest.description)
+        #expect(try await remoteDigest("\(registry.host)/news/arm:1") == arm64.digest.description)
 
         let archive = folder.appending("host.tar")
-        let saved = try runGantry(["copy", "oci:\(layout):multi", "docker-archive:\(archive):news/host:1"], home: home)
+        let saved = try await runGantry(["copy", "oci:\(layout):multi", "docker-archive:\(archive):news/host:1"], home: home)
         #expect(saved.status == 0, "\(saved.error)")
-        let architecture = try shell("skopeo inspect --format '{{.Architecture}}' docker-archive:\(archive)").trimmingCharacters(in: .whitespacesAndNewlines)
+        let architecture = try await shell("skopeo inspect --format '{{.Architecture}}' docker-archive:\(archive)").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(architecture == Platform.host.architecture)
         _ = amd64
 
-        let missing = try runGantry(["copy", "--platform", "linux/s390x", "oci:\(layout):multi", "oci:\(folder.appending("none"))"], home: home)
+        let missing = try await runGantry(["copy", "--platform", "linux/s390x", "oci:\(layout):multi", "oci:\(folder.appending("none"))"], home: home)
         #expect(missing.status != 0)
         #expect(missing.error.contains("linux/amd64, linux/arm64/v8"))
     }
@@ -130,19 +130,19 @@ struct CopyTests {
         defer { folder.remove() }
         let registry = try await LocalRegistry.start(in: folder)
         defer { registry.server.stop() }
-        let (layout, _, amd64, _) = try writeIndexLayout(folder)
+        let (layout, _, amd64, _) = try await writeIndexLayout(folder)
         let home = folder.appending("home")
-        #expect(try runGantry(["copy", "oci:\(layout):multi", "\(registry.host)/news/multi:1"], home: home).status == 0)
-        let pull = try runGantry(["pull", "--platform", "linux/amd64", "\(registry.host)/news/multi:1"], home: home)
+        #expect(try await runGantry(["copy", "oci:\(layout):multi", "\(registry.host)/news/multi:1"], home: home).status == 0)
+        let pull = try await runGantry(["pull", "--platform", "linux/amd64", "\(registry.host)/news/multi:1"], home: home)
         #expect(pull.status == 0, "\(pull.error)")
 
-        let whole = try runGantry(["push", "\(registry.host)/news/multi:1", "\(registry.host)/news/again:1"], home: home)
+        let whole = try await runGantry(["push", "\(registry.host)/news/multi:1", "\(registry.host)/news/again:1"], home: home)
         #expect(whole.status != 0)
         #expect(whole.error.split(separator: "\n").count == 1)
         #expect(whole.error.contains("--platform"), "\(whole.error)")
-        let one = try runGantry(["push", "--platform", "linux/amd64", "\(registry.host)/news/multi:1", "\(registry.host)/news/again:1"], home: home)
+        let one = try await runGantry(["push", "--platform", "linux/amd64", "\(registry.host)/news/multi:1", "\(registry.host)/news/again:1"], home: home)
         #expect(one.status == 0, "\(one.error)")
-        #expect(try remoteDigest("\(registry.host)/news/again:1") == amd64.digest.description)
+        #expect(try await remoteDigest("\(registry.host)/news/again:1") == amd64.digest.description)
     }
 
     @Test("docker-archive: gantry writes one podman loads; gantry reads skopeo's and pushes its layers unchanged")
@@ -154,23 +154,23 @@ struct CopyTests {
         let home = folder.appending("home")
         let archive = folder.appending("app.tar")
         let name = "localhost/gantry-copy-test/app:\(UUID().uuidString.prefix(8).lowercased())"
-        let saved = try runGantry(["copy", "\(registry.host)/news/app:1", "docker-archive:\(archive):\(name)"], home: home)
+        let saved = try await runGantry(["copy", "\(registry.host)/news/app:1", "docker-archive:\(archive):\(name)"], home: home)
         #expect(saved.status == 0, "\(saved.error)")
-        try shell("podman load --quiet -i '\(archive)' >/dev/null")
-        defer { _ = try? shell("podman rmi -f \(name) >/dev/null 2>&1 || true") }
+        try await shell("podman load --quiet -i '\(archive)' >/dev/null")
+        defer { shellNow("podman rmi -f \(name) >/dev/null 2>&1 || true") }
         // podman names an image by its config's digest: the archive carried the config byte for byte.
-        let id = try shell("podman image inspect --format '{{.Id}}' \(name)").trimmingCharacters(in: .whitespacesAndNewlines)
-        let config = try shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/app:1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"config\"][\"digest\"])'")
+        let id = try await shell("podman image inspect --format '{{.Id}}' \(name)").trimmingCharacters(in: .whitespacesAndNewlines)
+        let config = try await shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/app:1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"config\"][\"digest\"])'")
         #expect("sha256:" + id == config.trimmingCharacters(in: .whitespacesAndNewlines))
 
         let fromSkopeo = folder.appending("skopeo.tar")
-        try shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/app:1 docker-archive:\(fromSkopeo):news/app:1")
-        let copied = try runGantry(["copy", "docker-archive:\(fromSkopeo)", "\(registry.host)/news/from-archive:1"], home: home)
+        try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/app:1 docker-archive:\(fromSkopeo):news/app:1")
+        let copied = try await runGantry(["copy", "docker-archive:\(fromSkopeo)", "\(registry.host)/news/from-archive:1"], home: home)
         #expect(copied.status == 0, "\(copied.error)")
-        let expected = try shell("skopeo inspect --format '{{.Layers}}' docker-archive:\(fromSkopeo)").trimmingCharacters(in: .whitespacesAndNewlines)
-        let pushed = try shell("skopeo inspect --tls-verify=false --format '{{.Layers}}' docker://\(registry.host)/news/from-archive:1").trimmingCharacters(in: .whitespacesAndNewlines)
+        let expected = try await shell("skopeo inspect --format '{{.Layers}}' docker-archive:\(fromSkopeo)").trimmingCharacters(in: .whitespacesAndNewlines)
+        let pushed = try await shell("skopeo inspect --tls-verify=false --format '{{.Layers}}' docker://\(registry.host)/news/from-archive:1").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(pushed == expected)
-        try shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/from-archive:1 oci:\(folder.appending("verify")):x")
+        try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/from-archive:1 oci:\(folder.appending("verify")):x")
     }
 
     @Test("bad sources fail in one line and write nothing: unknown transport, missing layout, a file that is not a docker-archive")
@@ -181,7 +181,7 @@ struct CopyTests {
         let notTar = try folder.write("notes.txt", "just text\n")
         let destination = folder.appending("out")
         for source in ["dir:/tmp/x", "oci:\(folder.appending("nothing")):v1", "docker-archive:\(notTar)", "docker-archive:\(folder.appending("absent.tar"))"] {
-            let result = try runGantry(["copy", source, "oci:\(destination):x"], home: home)
+            let result = try await runGantry(["copy", source, "oci:\(destination):x"], home: home)
             #expect(result.status != 0, "\(source)")
             #expect(result.error.split(separator: "\n").count == 1, "\(source): \(result.error)")
             #expect(!FileManager.default.fileExists(atPath: destination), "\(source) left \(destination)")

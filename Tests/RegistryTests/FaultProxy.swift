@@ -114,9 +114,9 @@ struct FaultProxy {
     static func start(in folder: TemporaryFolder, upstream: Int, rate: Double, seed: Int = 7,
                       faults: [String] = ["reset-request", "reset-response", "500", "502", "503", "429"],
                       cap: Int = 0, stall: Double = 4) async throws -> FaultProxy {
-        let port = try freePort()
+        let port = try await freePort()
         let script = try folder.write("fault-proxy.py", script)
-        let server = try ServerProcess(try pythonExecutable(),
+        let server = try ServerProcess(try await pythonExecutable(),
                                        [script, "\(port)", "\(upstream)", "\(rate)", "\(seed)", "\(cap)", faults.joined(separator: ","), "\(stall)"],
                                        log: folder.appending("fault-proxy-\(port).log"))
         try await waitForPort(port, server: server)
@@ -124,8 +124,8 @@ struct FaultProxy {
     }
 
     /// What the proxy did so far, by kind.
-    func stats() throws -> [String: Int] {
-        let text = try shell("curl -sf http://127.0.0.1:\(port)/__stats")
+    func stats() async throws -> [String: Int] {
+        let text = try await shell("curl -sf http://127.0.0.1:\(port)/__stats")
         return try JSONDecoder().decode([String: Int].self, from: Data(text.utf8))
     }
 }

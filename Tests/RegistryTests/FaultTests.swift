@@ -35,7 +35,7 @@ struct FaultTests {
         defer { proxy.server.stop() }
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let source = try ImageReference(parsing: "localhost/source/big:1")
-        let image = try TestImage.writeRandom(into: store, folder: folder, as: source, sizes: [24 << 20, 2 << 20, 64 << 10])
+        let image = try await TestImage.writeRandom(into: store, folder: folder, as: source, sizes: [24 << 20, 2 << 20, 64 << 10])
         let client = Self.client()
         let rounds = 4
         var succeeded = 0
@@ -51,9 +51,9 @@ struct FaultTests {
         }
         for round in 0..<rounds {
             // Straight from the registry, past the proxy: every blob checked against the manifest.
-            try shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/round\(round):1 'oci:\(folder.appending("verify")):r\(round)'")
+            try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/round\(round):1 'oci:\(folder.appending("verify")):r\(round)'")
         }
-        let stats = try proxy.stats()
+        let stats = try await proxy.stats()
         let injected = stats.filter { !["requests", "forwarded"].contains($0.key) }.values.reduce(0, +)
         print("fault soak: pushes \(rounds) attempted, \(succeeded) succeeded; pulls \(rounds); requests \(stats["requests"] ?? 0), faults \(injected) \(stats); retries \(client.statistics.retries), bytes re-sent \(client.statistics.bytesResent)")
         #expect(injected > 0)
@@ -70,10 +70,10 @@ struct FaultTests {
         defer { proxy.server.stop() }
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let source = try ImageReference(parsing: "localhost/source/big:1")
-        let image = try TestImage.writeRandom(into: store, folder: folder, as: source, sizes: [20 << 20])
+        let image = try await TestImage.writeRandom(into: store, folder: folder, as: source, sizes: [20 << 20])
         #expect(try await Self.push(store, source, to: "news/capped:1", host: proxy.host, client: Self.client()) == image.digest)
-        #expect((try proxy.stats())["too-large"] ?? 0 >= 1)
-        try shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/capped:1 'oci:\(folder.appending("verify")):x'")
+        #expect((try await proxy.stats())["too-large"] ?? 0 >= 1)
+        try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/capped:1 'oci:\(folder.appending("verify")):x'")
     }
 
     @Test("chunked uploads cut off mid-chunk resume from the offset the registry acknowledges")
@@ -87,14 +87,14 @@ struct FaultTests {
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let source = try ImageReference(parsing: "localhost/source/big:1")
         let size = 16 << 20
-        let image = try TestImage.writeRandom(into: store, folder: folder, as: source, sizes: [size])
+        let image = try await TestImage.writeRandom(into: store, folder: folder, as: source, sizes: [size])
         let client = Self.client(chunkSize: 2 << 20)
         #expect(try await Self.push(store, source, to: "news/chunks:1", host: proxy.host, client: client) == image.digest)
-        #expect((try proxy.stats())["reset-request"] ?? 0 >= 1)
+        #expect((try await proxy.stats())["reset-request"] ?? 0 >= 1)
         #expect(client.statistics.retries >= 1)
         // Resuming re-sends at most the chunks that were cut, never the whole blob each time.
         #expect(client.statistics.bytesResent < Int64(size))
-        try shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/chunks:1 'oci:\(folder.appending("verify")):x'")
+        try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/chunks:1 'oci:\(folder.appending("verify")):x'")
     }
 
     @Test("a stalled answer times out on the low-speed limit and is sent again")
@@ -107,10 +107,10 @@ struct FaultTests {
         defer { proxy.server.stop() }
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let source = try ImageReference(parsing: "localhost/source/app:1")
-        let image = try TestImage.write(into: store, folder: folder, as: source, text: "stall\n")
+        let image = try await TestImage.write(into: store, folder: folder, as: source, text: "stall\n")
         let client = Self.client(lowSpeedTime: 1)
         #expect(try await Self.push(store, source, to: "news/stall:1", host: proxy.host, client: client) == image.digest)
-        #expect((try proxy.stats())["stall"] ?? 0 >= 1)
+        #expect((try await proxy.stats())["stall"] ?? 0 >= 1)
         #expect(client.statistics.retries >= 1)
     }
 
@@ -124,7 +124,7 @@ struct FaultTests {
         defer { proxy.server.stop() }
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let source = try ImageReference(parsing: "localhost/source/app:1")
-        try TestImage.write(into: store, folder: folder, as: source, text: "quota\n")
+        try await TestImage.write(into: store, folder: folder, as: source, text: "quota\n")
         let client = Self.client()
         let started = Date()
         let error = await #expect(throws: PushError.self) { try await Self.push(store, source, to: "news/quota:1", host: proxy.host, client: client) }

@@ -87,7 +87,7 @@ struct HTTPClientTests {
         #expect(missing.status == 404)
         #expect(String(decoding: missing.body, as: UTF8.self).contains("NOT_FOUND"))
         #expect(!FileManager.default.fileExists(atPath: target))
-        let closedPort = try freePort()
+        let closedPort = try await freePort()
         await #expect {
             try await client.send(HTTPRequest(url: try makeURL("http://127.0.0.1:\(closedPort)/")))
         } throws: { error in

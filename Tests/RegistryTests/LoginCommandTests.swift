@@ -28,23 +28,11 @@ struct LoginHome {
     }
 
     /// Runs the `gantry` built beside this test bundle with `stdin` piped in (empty by default).
-    func gantry(_ arguments: [String], stdin: String = "") throws -> GantryRun {
+    func gantry(_ arguments: [String], stdin: String = "") async throws -> GantryRun {
         let executable = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), "no /proc/self/exe")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("gantry")
-        process.arguments = arguments
-        process.environment = environment
-        let input = Pipe(), output = Pipe(), error = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8))
-        try? input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return GantryRun(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), error: String(decoding: err, as: UTF8.self))
+        let binary = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("gantry")
+        let result = try await runProgram(binary.path, arguments, environment: environment, input: stdin)
+        return GantryRun(status: result.status, output: result.output, error: result.error)
     }
 }
 
@@ -79,11 +67,11 @@ struct LoginCommandTests {
         try FileManager.default.createDirectory(atPath: certs, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: ca, toPath: certs + "/ca.crt")
         let layout = "oci:\(folder.appending("source")):\(try ImageReference(parsing: "localhost/source/app:1").normalized.description)"
-        try shell("skopeo copy --quiet --dest-cert-dir '\(certs)' --dest-creds 'alice:\(Self.canary)' '\(layout)' docker://\(registry.host)/news/app:1")
+        try await shell("skopeo copy --quiet --dest-cert-dir '\(certs)' --dest-creds 'alice:\(Self.canary)' '\(layout)' docker://\(registry.host)/news/app:1")
 
         let login = LoginHome(folder: folder)
         try folder.write("home/.docker/config.json", #"{"psFormat": "table {{.Names}}", "auths": {"other.example": {"auth": "Ym9iOnB3"}}}"#)
-        let run = try login.gantry(["login", "-u", "alice", "--password-stdin", "--ca-cert", ca, registry.host], stdin: Self.canary + "\n")
+        let run = try await login.gantry(["login", "-u", "alice", "--password-stdin", "--ca-cert", ca, registry.host], stdin: Self.canary + "\n")
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output == "Login Succeeded\n")
         Self.expectNoSecret(run)
@@ -95,27 +83,27 @@ struct LoginCommandTests {
         #expect(try DockerConfigFileTests.permissions(login.config) == 0o600)
 
         // The peers read what gantry wrote.
-        let digest = try shell("skopeo inspect --format '{{.Digest}}' --authfile '\(login.config)' --cert-dir '\(certs)' docker://\(registry.host)/news/app:1")
+        let digest = try await shell("skopeo inspect --format '{{.Digest}}' --authfile '\(login.config)' --cert-dir '\(certs)' docker://\(registry.host)/news/app:1")
         #expect(digest.hasPrefix("sha256:"))
-        let user = try shell("HOME='\(login.home)' podman login --get-login --authfile '\(login.config)' \(registry.host)")
+        let user = try await shell("HOME='\(login.home)' podman login --get-login --authfile '\(login.config)' \(registry.host)")
         #expect(user.trimmingCharacters(in: .whitespacesAndNewlines) == "alice")
 
-        let pull = try login.gantry(["pull", "--ca-cert", ca, "\(registry.host)/news/app:1"])
+        let pull = try await login.gantry(["pull", "--ca-cert", ca, "\(registry.host)/news/app:1"])
         #expect(pull.status == 0, "\(pull.error)")
         #expect(pull.output.contains("\(registry.host)/news/app:1@\(digest.trimmingCharacters(in: .whitespacesAndNewlines))"))
         Self.expectNoSecret(pull)
 
-        let logout = try login.gantry(["logout", registry.host])
+        let logout = try await login.gantry(["logout", registry.host])
         #expect(logout.status == 0, "\(logout.error)")
         #expect(logout.output == "Removing login credentials for \(registry.host)\n")
         let after = try DockerConfigFileTests.json(login.config)
         #expect((after["auths"] as? [String: Any])?.keys.sorted() == ["other.example"])
         #expect(after["psFormat"] as? String == "table {{.Names}}")
-        let again = try login.gantry(["logout", registry.host])
+        let again = try await login.gantry(["logout", registry.host])
         #expect(again.status == 0)
         #expect(again.output == "Not logged in to \(registry.host)\n")
 
-        let anonymous = try login.gantry(["pull", "--ca-cert", ca, "\(registry.host)/news/app:1"])
+        let anonymous = try await login.gantry(["pull", "--ca-cert", ca, "\(registry.host)/news/app:1"])
         Self.expectOneLineFailure(anonymous, containing: "gantry login \(registry.host)")
     }
 
@@ -126,14 +114,14 @@ struct LoginCommandTests {
         let (registry, ca) = try await RegistrySessionTests.basicRegistry(in: folder)
         defer { registry.server.stop() }
         let login = LoginHome(folder: folder)
-        let fresh = try login.gantry(["login", "-u", "alice", "--password-stdin", "--ca-cert", ca, registry.host], stdin: Self.canary + "-wrong\n")
+        let fresh = try await login.gantry(["login", "-u", "alice", "--password-stdin", "--ca-cert", ca, registry.host], stdin: Self.canary + "-wrong\n")
         Self.expectOneLineFailure(fresh, containing: "registry \(registry.host) refused the login of user alice (HTTP 401)")
         #expect(!fresh.all.contains("-wrong"))
         #expect(!FileManager.default.fileExists(atPath: login.config))
 
         let original = #"{"auths": {"other.example": {"auth": "Ym9iOnB3"}}, "detachKeys": "ctrl-e,e"}"#
         try folder.write("home/.docker/config.json", original)
-        let existing = try login.gantry(["login", "-u", "alice", "--password-stdin", "--ca-cert", ca, registry.host], stdin: "nope\n")
+        let existing = try await login.gantry(["login", "-u", "alice", "--password-stdin", "--ca-cert", ca, registry.host], stdin: "nope\n")
         Self.expectOneLineFailure(existing, containing: registry.host)
         #expect(try String(contentsOfFile: login.config, encoding: .utf8) == original)
     }
@@ -154,11 +142,11 @@ struct LoginCommandTests {
         defer { registry.server.stop(); tokens.server.stop() }
         let login = LoginHome(folder: folder)
 
-        let wrong = try login.gantry(["login", "-u", "alice", "--password-stdin", registry.host], stdin: "not-it")
+        let wrong = try await login.gantry(["login", "-u", "alice", "--password-stdin", registry.host], stdin: "not-it")
         Self.expectOneLineFailure(wrong, containing: "registry \(registry.host) refused the login of user alice")
         #expect(!FileManager.default.fileExists(atPath: login.config))
 
-        let run = try login.gantry(["login", "--username", "alice", "--password-stdin", registry.host], stdin: Self.canary)
+        let run = try await login.gantry(["login", "--username", "alice", "--password-stdin", registry.host], stdin: Self.canary)
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output == "Login Succeeded\n")
         Self.expectNoSecret(run)
@@ -209,7 +197,7 @@ struct LoginCommandTests {
         login.extra["PATH"] = folder.appending("bin") + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         try folder.write("home/.docker/config.json", #"{"credsStore": "gantrytest", "auths": {"\#(registry.host)": {"auth": "c3RhbGU6b2xk"}}}"#)
 
-        let run = try login.gantry(["login", "-u", "alice", "--password-stdin", "--ca-cert", ca, registry.host], stdin: Self.canary + "\n")
+        let run = try await login.gantry(["login", "-u", "alice", "--password-stdin", "--ca-cert", ca, registry.host], stdin: Self.canary + "\n")
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output == "Login Succeeded\n")
         #expect(run.error.contains("docker-credential-gantrytest"))
@@ -224,18 +212,18 @@ struct LoginCommandTests {
         #expect(!(try String(contentsOfFile: login.config, encoding: .utf8)).contains("c3RhbGU6b2xk"))
 
         // gantry pull finds the secret through the helper's get.
-        let pull = try login.gantry(["pull", "--ca-cert", ca, "\(registry.host)/news/app:1"])
+        let pull = try await login.gantry(["pull", "--ca-cert", ca, "\(registry.host)/news/app:1"])
         #expect(pull.error.contains("news/app:1"), "\(pull.error)")
         #expect(!pull.error.contains("401"))
         Self.expectNoSecret(pull)
 
-        let logout = try login.gantry(["logout", registry.host])
+        let logout = try await login.gantry(["logout", registry.host])
         #expect(logout.status == 0, "\(logout.error)")
         #expect(logout.output == "Removing login credentials for \(registry.host)\n")
         let erased = try String(contentsOfFile: folder.appending("calls.log"), encoding: .utf8)
         #expect(erased.contains("erase \(registry.host)\n"))
         #expect((try DockerConfigFileTests.json(login.config)["auths"] as? [String: Any])?[registry.host] == nil)
-        let again = try login.gantry(["logout", registry.host])
+        let again = try await login.gantry(["logout", registry.host])
         #expect(again.output == "Not logged in to \(registry.host)\n")
         #expect(again.status == 0)
     }
@@ -245,43 +233,43 @@ struct LoginCommandTests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let login = LoginHome(folder: folder)
-        let nothing = "127.0.0.1:\(try freePort())"
-        Self.expectOneLineFailure(try login.gantry(["login", "-u", "alice", "--password-stdin", nothing], stdin: Self.canary),
+        let nothing = "127.0.0.1:\(try await freePort())"
+        Self.expectOneLineFailure(try await login.gantry(["login", "-u", "alice", "--password-stdin", nothing], stdin: Self.canary),
                                   containing: "cannot reach registry \(nothing)")
-        Self.expectOneLineFailure(try login.gantry(["login", "--password-stdin", nothing], stdin: Self.canary),
+        Self.expectOneLineFailure(try await login.gantry(["login", "--password-stdin", nothing], stdin: Self.canary),
                                   containing: "--password-stdin needs --username")
         // stdin is a pipe here, not a terminal.
-        Self.expectOneLineFailure(try login.gantry(["login", "-u", "alice", nothing], stdin: Self.canary),
+        Self.expectOneLineFailure(try await login.gantry(["login", "-u", "alice", nothing], stdin: Self.canary),
                                   containing: "stdin is not a terminal")
-        Self.expectOneLineFailure(try login.gantry(["login", "-u", "alice", "--password-stdin", nothing], stdin: "\n"),
+        Self.expectOneLineFailure(try await login.gantry(["login", "-u", "alice", "--password-stdin", nothing], stdin: "\n"),
                                   containing: "is empty")
-        Self.expectOneLineFailure(try login.gantry(["login", "-u", "alice", "--password-stdin", "bad host"], stdin: Self.canary),
+        Self.expectOneLineFailure(try await login.gantry(["login", "-u", "alice", "--password-stdin", "bad host"], stdin: Self.canary),
                                   containing: "not a registry host name")
         #expect(!FileManager.default.fileExists(atPath: login.config))
 
         // A plain-HTTP registry on this machine's non-loopback address: HTTPS only, unless --insecure-registry.
-        let address = try shell("hostname -I").split(separator: " ").map(String.init).first { $0.split(separator: ".").count == 4 && !$0.hasPrefix("127.") }
+        let address = try await shell("hostname -I").split(separator: " ").map(String.init).first { $0.split(separator: ".").count == 4 && !$0.hasPrefix("127.") }
         if let address {
             let plain = try await LocalRegistry.start(in: folder, address: address)
             defer { plain.server.stop() }
-            let refused = try login.gantry(["login", "-u", "alice", "--password-stdin", plain.host], stdin: Self.canary)
+            let refused = try await login.gantry(["login", "-u", "alice", "--password-stdin", plain.host], stdin: Self.canary)
             Self.expectOneLineFailure(refused, containing: "--insecure-registry \(plain.host)")
             #expect(!FileManager.default.fileExists(atPath: login.config))
-            let allowed = try login.gantry(["login", "-u", "alice", "--password-stdin", "--insecure-registry", plain.host, plain.host], stdin: Self.canary)
+            let allowed = try await login.gantry(["login", "-u", "alice", "--password-stdin", "--insecure-registry", plain.host, plain.host], stdin: Self.canary)
             #expect(allowed.status == 0, "\(allowed.error)")
             Self.expectNoSecret(allowed)
         }
 
         let broken = #"{"auths": {"x": {"auth": 7}}, "secret": "\#(Self.canary)""#
         try folder.write("home/.docker/config.json", broken)
-        Self.expectOneLineFailure(try login.gantry(["login", "-u", "alice", "--password-stdin", nothing], stdin: Self.canary),
+        Self.expectOneLineFailure(try await login.gantry(["login", "-u", "alice", "--password-stdin", nothing], stdin: Self.canary),
                                   containing: login.config)
-        Self.expectOneLineFailure(try login.gantry(["logout", nothing]), containing: login.config)
+        Self.expectOneLineFailure(try await login.gantry(["logout", nothing]), containing: login.config)
         #expect(try String(contentsOfFile: login.config, encoding: .utf8) == broken)
     }
 
     @Test("logout leaves podman's auth file alone and says where the login remains; Docker Hub's names fold to docker's key")
-    func logoutLeavesPodmanFile() throws {
+    func logoutLeavesPodmanFile() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         var login = LoginHome(folder: folder)
@@ -290,14 +278,14 @@ struct LoginCommandTests {
         login.extra["REGISTRY_AUTH_FILE"] = podman
         try folder.write("home/.docker/config.json", #"{"auths": {"https://index.docker.io/v1/": {"auth": "aHViOmh1Yg=="}}}"#)
 
-        let podmanLogout = try login.gantry(["logout", "podman.example"])
+        let podmanLogout = try await login.gantry(["logout", "podman.example"])
         #expect(podmanLogout.status == 0)
         #expect(podmanLogout.output == "Not logged in to podman.example\n")
         #expect(podmanLogout.error.contains(podman) && podmanLogout.error.contains("podman logout podman.example"))
         Self.expectNoSecret(podmanLogout)
         #expect(try String(contentsOfFile: podman, encoding: .utf8).contains("podman.example"))
 
-        let hub = try login.gantry(["logout", "index.docker.io"])
+        let hub = try await login.gantry(["logout", "index.docker.io"])
         #expect(hub.output == "Removing login credentials for docker.io\n")
         #expect((try DockerConfigFileTests.json(login.config)["auths"] as? [String: Any])?.isEmpty == true)
     }
@@ -330,16 +318,10 @@ struct LoginCommandTests {
             sys.stdout.write(out.decode())
             sys.exit(os.waitstatus_to_exitcode(status))
             """)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try pythonExecutable())
-        process.arguments = [script, gantry, "login", "--ca-cert", ca, registry.host]
-        process.environment = login.environment.merging(["PROMPT_PASSWORD": Self.canary]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let run = try await runProgram(try await pythonExecutable(), [script, gantry, "login", "--ca-cert", ca, registry.host],
+                                       environment: login.environment.merging(["PROMPT_PASSWORD": Self.canary]) { $1 })
+        let text = run.output
+        #expect(run.status == 0, "\(text)")
         #expect(text.contains("Login Succeeded"))
         #expect(text.contains("alice"))  // the user name is echoed
         #expect(!text.contains(Self.canary))  // the password is not

@@ -39,9 +39,9 @@ ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
 @Suite("Pull faults", .serialized)
 struct PullFaultTests {
     static func start(in folder: TemporaryFolder) async throws -> (host: String, server: ServerProcess) {
-        let port = try freePort()
+        let port = try await freePort()
         let script = try folder.write("faulty-registry.py", faultyRegistryScript)
-        let server = try ServerProcess(try pythonExecutable(), [script, "\(port)"], log: folder.appending("faulty.log"))
+        let server = try ServerProcess(try await pythonExecutable(), [script, "\(port)"], log: folder.appending("faulty.log"))
         try await waitForPort(port, server: server)
         return ("127.0.0.1:\(port)", server)
     }
@@ -68,7 +68,7 @@ struct PullFaultTests {
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let session = RegistrySession(registry: host, client: HTTPClient(), credentials: CredentialSearch(credentials: nil, lookedIn: []))
         let error = await #expect(throws: PullError.self) { try await session.pull(try ImageReference(parsing: "\(host)/news/app:bad"), into: store) }
-        let layer = try Digest.sha256(hex: try shell("printf good | sha256sum | cut -d' ' -f1").trimmingCharacters(in: .whitespacesAndNewlines))
+        let layer = try Digest.sha256(hex: try await shell("printf good | sha256sum | cut -d' ' -f1").trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(error?.description.contains(layer.description) == true)
         #expect(error?.description.contains("\n") == false)
         #expect(!store.hasBlob(layer))
@@ -110,14 +110,14 @@ struct PushFaultTests {
     func digestMismatch() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let port = try freePort()
+        let port = try await freePort()
         let script = try folder.write("lying-registry.py", lyingRegistryScript)
-        let server = try ServerProcess(try pythonExecutable(), [script, "\(port)"], log: folder.appending("lying.log"))
+        let server = try ServerProcess(try await pythonExecutable(), [script, "\(port)"], log: folder.appending("lying.log"))
         defer { server.stop() }
         try await waitForPort(port, server: server)
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let source = try ImageReference(parsing: "localhost/source/app:1")
-        try TestImage.write(into: store, folder: folder, as: source, text: "lies\n")
+        try await TestImage.write(into: store, folder: folder, as: source, text: "lies\n")
         let session = RegistrySession(registry: "127.0.0.1:\(port)", client: HTTPClient(), credentials: anonymous)
         let copy = ImageCopy(from: LayoutImage(store: store, reference: source),
                              to: RegistryImage(session: session, reference: try ImageReference(parsing: "127.0.0.1:\(port)/news/app:1"), store: store))

@@ -24,8 +24,8 @@ struct PullTests {
         let registry = try await LocalRegistry.start(in: folder)
         let source = try ImageStore(root: URL(fileURLWithPath: folder.appending("source")))
         let name = try ImageReference(parsing: "localhost/source/app:1")
-        try TestImage.write(into: source, folder: folder, as: name, text: "hello from gantry pull\n")
-        try shell("skopeo copy --quiet --format \(format) --dest-tls-verify=false 'oci:\(folder.appending("source")):\(name.normalized.description)' docker://\(registry.host)/news/app:1")
+        try await TestImage.write(into: source, folder: folder, as: name, text: "hello from gantry pull\n")
+        try await shell("skopeo copy --quiet --format \(format) --dest-tls-verify=false 'oci:\(folder.appending("source")):\(name.normalized.description)' docker://\(registry.host)/news/app:1")
         return registry
     }
 
@@ -46,11 +46,11 @@ struct PullTests {
         #expect(first.all.allSatisfy { if case .copied = $0 { true } else { false } })
         #expect(first.bytesReported)
 
-        let remote = try shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/app:1 | sha256sum | cut -d' ' -f1")
+        let remote = try await shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/app:1 | sha256sum | cut -d' ' -f1")
         #expect("sha256:" + remote.trimmingCharacters(in: .whitespacesAndNewlines) == digest.description)
-        let local = try shell("skopeo inspect --format '{{.Digest}}' 'oci:\(home):\(reference.description)'")
+        let local = try await shell("skopeo inspect --format '{{.Digest}}' 'oci:\(home):\(reference.description)'")
         #expect(local.trimmingCharacters(in: .whitespacesAndNewlines) == digest.description)
-        try shell("skopeo copy --quiet 'oci:\(home):\(reference.description)' 'dir:\(folder.appending("check"))'")
+        try await shell("skopeo copy --quiet 'oci:\(home):\(reference.description)' 'dir:\(folder.appending("check"))'")
 
         let second = EventLog()
         let again = try await session.pull(reference, into: store, platform: Platform(architecture: "amd64", os: "linux")) { second.add($0) }
@@ -84,12 +84,12 @@ struct PullTests {
         defer { folder.remove() }
         let registry = try await Self.seededRegistry(in: folder)
         defer { registry.server.stop() }
-        let digest = try shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/app:1 | sha256sum | cut -d' ' -f1")
+        let digest = try await shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/app:1 | sha256sum | cut -d' ' -f1")
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let size = try shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/app:1 | wc -c").trimmingCharacters(in: .whitespacesAndNewlines)
+        let size = try await shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/app:1 | wc -c").trimmingCharacters(in: .whitespacesAndNewlines)
         let index = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:\#(digest)","size":\#(size),"platform":{"architecture":"amd64","os":"linux"}}]}"#
         let path = try folder.write("index.json", index)
-        try shell("curl -sf -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' --data-binary @'\(path)' http://\(registry.host)/v2/news/app/manifests/multi")
+        try await shell("curl -sf -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' --data-binary @'\(path)' http://\(registry.host)/v2/news/app/manifests/multi")
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let session = RegistrySession(registry: registry.host, client: HTTPClient(), credentials: CredentialSearch(credentials: nil, lookedIn: []))
         let reference = try ImageReference(parsing: "\(registry.host)/news/app:multi")
@@ -111,21 +111,21 @@ struct PullTests {
         defer { registry.server.stop() }
         let home = folder.appending("home")
         let reference = "\(registry.host)/news/app:1"
-        let first = try runGantry(["pull", reference], home: home)
+        let first = try await runGantry(["pull", reference], home: home)
         #expect(first.status == 0, "\(first.error)")
         let lines = first.output.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
         #expect(lines.dropLast().allSatisfy { $0.hasPrefix("sha256:") && $0.contains(": pulled ") })
-        let remote = try shell("skopeo inspect --format '{{.Digest}}' --tls-verify=false docker://\(reference)").trimmingCharacters(in: .whitespacesAndNewlines)
+        let remote = try await shell("skopeo inspect --format '{{.Digest}}' --tls-verify=false docker://\(reference)").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(lines.last == reference + "@" + remote)
-        let local = try shell("skopeo inspect --format '{{.Digest}}' 'oci:\(home):\(reference)'").trimmingCharacters(in: .whitespacesAndNewlines)
+        let local = try await shell("skopeo inspect --format '{{.Digest}}' 'oci:\(home):\(reference)'").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(local == remote)
 
-        let second = try runGantry(["pull", reference], home: home)
+        let second = try await runGantry(["pull", reference], home: home)
         #expect(second.status == 0)
         #expect(second.output.split(separator: "\n").dropLast().allSatisfy { $0.hasSuffix(": exists") })
 
-        let missing = try runGantry(["pull", "\(registry.host)/news/app:nope"], home: home)
+        let missing = try await runGantry(["pull", "\(registry.host)/news/app:nope"], home: home)
         #expect(missing.status != 0)
         #expect(missing.error.split(separator: "\n").count == 1)
         #expect(missing.error.contains("\(registry.host)/news/app:nope"))
@@ -143,7 +143,7 @@ struct PullTests {
         let reference = try ImageReference(parsing: "\(registry.host)/news/app:1")
         let session = RegistrySession(registry: registry.host, client: HTTPClient(), credentials: CredentialSearch(credentials: nil, lookedIn: []))
         let digest = try await session.pull(reference, into: store)
-        let remote = try shell("skopeo inspect --format '{{.Digest}}' --tls-verify=false docker://\(reference)").trimmingCharacters(in: .whitespacesAndNewlines)
+        let remote = try await shell("skopeo inspect --format '{{.Digest}}' --tls-verify=false docker://\(reference)").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(digest.description == remote)
         let tagged = try #require(try store.resolve(reference))
         #expect(tagged.mediaType == MediaType.dockerManifest)

@@ -18,8 +18,8 @@ final class CopyLog: @unchecked Sendable {
 let anonymous = CredentialSearch(credentials: nil, lookedIn: [])
 
 /// The sha256 of a registry manifest as skopeo reads it raw.
-func remoteDigest(_ reference: String, tlsVerify: Bool = false, extra: String = "") throws -> String {
-    "sha256:" + (try shell("skopeo inspect --raw --tls-verify=\(tlsVerify) \(extra) docker://\(reference) | sha256sum | cut -d' ' -f1"))
+func remoteDigest(_ reference: String, tlsVerify: Bool = false, extra: String = "") async throws -> String {
+    "sha256:" + (try await shell("skopeo inspect --raw --tls-verify=\(tlsVerify) \(extra) docker://\(reference) | sha256sum | cut -d' ' -f1"))
         .trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
@@ -34,18 +34,18 @@ struct PushTests {
         let home = folder.appending("home")
         let store = try ImageStore(root: URL(fileURLWithPath: home))
         let name = "\(registry.host)/news/app:1"
-        let descriptor = try TestImage.write(into: store, folder: folder, as: try ImageReference(parsing: name), text: "pushed by gantry\n")
+        let descriptor = try await TestImage.write(into: store, folder: folder, as: try ImageReference(parsing: name), text: "pushed by gantry\n")
 
-        let first = try runGantry(["push", name], home: home)
+        let first = try await runGantry(["push", name], home: home)
         #expect(first.status == 0, "\(first.error)")
         let lines = first.output.split(separator: "\n").map(String.init)
         #expect(lines.filter { $0.contains(": pushed ") }.count == 2)
         #expect(lines.last == "\(name)@\(descriptor.digest)")
-        #expect(try remoteDigest(name) == descriptor.digest.description)
+        #expect(try await remoteDigest(name) == descriptor.digest.description)
         // skopeo reads every blob back and checks it against the manifest.
-        try shell("skopeo copy --quiet --src-tls-verify=false docker://\(name) 'oci:\(folder.appending("check")):x'")
+        try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(name) 'oci:\(folder.appending("check")):x'")
 
-        let second = try runGantry(["push", name], home: home)
+        let second = try await runGantry(["push", name], home: home)
         #expect(second.status == 0, "\(second.error)")
         #expect(second.output.split(separator: "\n").filter { $0.hasSuffix(": exists") }.count == 2)
         #expect(!second.output.contains(": pushed "))
@@ -59,14 +59,14 @@ struct PushTests {
         defer { registry.server.stop() }
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let source = try ImageReference(parsing: "localhost/source/app:1")
-        let descriptor = try TestImage.write(into: store, folder: folder, as: source, text: "for podman \(UUID())\n")
+        let descriptor = try await TestImage.write(into: store, folder: folder, as: source, text: "for podman \(UUID())\n")
         let target = try ImageReference(parsing: "\(registry.host)/news/podman:1")
         let session = RegistrySession(registry: registry.host, client: HTTPClient(), credentials: anonymous)
         try await ImageCopy(from: LayoutImage(store: store, reference: source), to: RegistryImage(session: session, reference: target, store: store)).run()
 
-        try shell("podman pull --quiet --tls-verify=false \(target) >/dev/null")
-        defer { _ = try? shell("podman rmi -f \(target) >/dev/null 2>&1 || true") }
-        let digest = try shell("podman image inspect --format '{{.Digest}}' \(target)").trimmingCharacters(in: .whitespacesAndNewlines)
+        try await shell("podman pull --quiet --tls-verify=false \(target) >/dev/null")
+        defer { shellNow("podman rmi -f \(target) >/dev/null 2>&1 || true") }
+        let digest = try await shell("podman image inspect --format '{{.Digest}}' \(target)").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(digest == descriptor.digest.description)
     }
 
@@ -79,19 +79,19 @@ struct PushTests {
         let home = folder.appending("home")
         let store = try ImageStore(root: URL(fileURLWithPath: home))
         let source = "localhost/source/app:1"
-        try TestImage.write(into: store, folder: folder, as: try ImageReference(parsing: source), text: "mount me\n")
+        try await TestImage.write(into: store, folder: folder, as: try ImageReference(parsing: source), text: "mount me\n")
 
-        let base = try runGantry(["push", source, "\(registry.host)/news/base:1"], home: home)
+        let base = try await runGantry(["push", source, "\(registry.host)/news/base:1"], home: home)
         #expect(base.status == 0, "\(base.error)")
         #expect(base.output.components(separatedBy: ": pushed ").count == 3)
         // The push tagged the destination in the store, which is how the next push knows where the blobs are.
         #expect(try store.resolve(try ImageReference(parsing: "\(registry.host)/news/base:1")) != nil)
 
-        let app = try runGantry(["push", source, "\(registry.host)/news/app:1"], home: home)
+        let app = try await runGantry(["push", source, "\(registry.host)/news/app:1"], home: home)
         #expect(app.status == 0, "\(app.error)")
         #expect(app.output.components(separatedBy: ": mounted from news/base").count == 3, "\(app.output)")
         #expect(!app.output.contains(": pushed "))
-        #expect(try remoteDigest("\(registry.host)/news/app:1") == (try remoteDigest("\(registry.host)/news/base:1")))
+        #expect(try await remoteDigest("\(registry.host)/news/app:1") == (try await remoteDigest("\(registry.host)/news/base:1")))
     }
 
     @Test("push over TLS with htpasswd credentials, then a pull into another store gives the same digest")
@@ -102,7 +102,7 @@ struct PushTests {
         defer { registry.server.stop() }
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let source = try ImageReference(parsing: "localhost/source/app:1")
-        let descriptor = try TestImage.write(into: store, folder: folder, as: source, text: "basic\n")
+        let descriptor = try await TestImage.write(into: store, folder: folder, as: source, text: "basic\n")
         var options = HTTPClientOptions()
         options.caCertificateFile = ca
         let client = HTTPClient(options: options)
@@ -137,7 +137,7 @@ struct PushTests {
         defer { registry.server.stop(); tokens.server.stop() }
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let source = try ImageReference(parsing: "localhost/source/app:1")
-        let descriptor = try TestImage.write(into: store, folder: folder, as: source, text: "token\n")
+        let descriptor = try await TestImage.write(into: store, folder: folder, as: source, text: "token\n")
         let credentials = CredentialSearch(credentials: Credentials(username: "alice", password: BearerSessionTests.canary, source: "test"), lookedIn: [])
         let session = RegistrySession(registry: registry.host, client: HTTPClient(), credentials: credentials)
         let target = try ImageReference(parsing: "\(registry.host)/news/app:1")
@@ -151,7 +151,7 @@ struct PushTests {
     func missingImage() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let result = try runGantry(["push", "127.0.0.1:1/news/none:1"], home: folder.appending("home"))
+        let result = try await runGantry(["push", "127.0.0.1:1/news/none:1"], home: folder.appending("home"))
         #expect(result.status != 0)
         #expect(result.error.split(separator: "\n").count == 1)
         #expect(result.error.contains("127.0.0.1:1/news/none:1"))

@@ -3,9 +3,9 @@ import Foundation
 import Testing
 
 /// A CA and a server certificate for 127.0.0.1, made with openssl.
-func makeCertificates(in folder: TemporaryFolder) throws -> (ca: String, certificate: String, key: String) {
+func makeCertificates(in folder: TemporaryFolder) async throws -> (ca: String, certificate: String, key: String) {
     let dir = folder.path
-    try shell("""
+    try await shell("""
         cd '\(dir)' && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 1 -subj /CN=gantry-test-ca 2>/dev/null \
         && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1 2>/dev/null \
         && printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext \
@@ -20,9 +20,9 @@ struct RegistrySessionTests {
 
     /// docker-registry with htpasswd Basic auth over TLS; user alice, password the canary.
     static func basicRegistry(in folder: TemporaryFolder) async throws -> (LocalRegistry, ca: String) {
-        let tls = try makeCertificates(in: folder)
+        let tls = try await makeCertificates(in: folder)
         // The registry reads bcrypt only: apache2-utils' htpasswd -B makes it (scripts/setup installs it).
-        let line = try shell("htpasswd -Bbn alice '\(canary)'").trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = try await shell("htpasswd -Bbn alice '\(canary)'").trimmingCharacters(in: .whitespacesAndNewlines)
         try #require(line.hasPrefix("alice:$2"), "htpasswd gave no bcrypt hash")
         let htpasswd = try folder.write("htpasswd", line + "\n")
         let registry = try await LocalRegistry.start(in: folder, extra: """

@@ -30,20 +30,20 @@ final class ServerProcess: @unchecked Sendable {
 }
 
 /// The real python3 interpreter: a pyenv shim would run it as a grandchild that `terminate()` misses.
-func pythonExecutable() throws -> String {
-    try shell("python3 -c 'import sys; print(sys.executable)'").trimmingCharacters(in: .whitespacesAndNewlines)
+func pythonExecutable() async throws -> String {
+    try await shell("python3 -c 'import sys; print(sys.executable)'").trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 /// A free loopback TCP port, as the kernel hands one out.
-func freePort() throws -> Int {
-    Int(try shell("python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])'")
+func freePort() async throws -> Int {
+    Int(try await shell("python3 -c 'import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])'")
         .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
 }
 
 /// Waits until something accepts TCP connections on the port.
 func waitForPort(_ port: Int, server: ServerProcess, address: String = "127.0.0.1") async throws {
     for _ in 0..<100 {
-        let probe = try? shell("python3 -c 'import socket; socket.create_connection((\"\(address)\",\(port)),0.2)' 2>/dev/null && echo up || true")
+        let probe = try? await shell("python3 -c 'import socket; socket.create_connection((\"\(address)\",\(port)),0.2)' 2>/dev/null && echo up || true")
         if probe?.contains("up") == true { return }
         try #require(server.process.isRunning, "server exited: \((try? String(contentsOfFile: server.log, encoding: .utf8)) ?? "")")
         try await Task.sleep(nanoseconds: 100_000_000)
@@ -61,7 +61,7 @@ struct LocalRegistry {
 
     /// Starts one on `address` (loopback by default); `extra` is appended to the config (TLS, auth).
     static func start(in folder: TemporaryFolder, extra: String = "", address: String = "127.0.0.1") async throws -> LocalRegistry {
-        let port = try freePort()
+        let port = try await freePort()
         let config = try folder.write("registry-\(port).yml", """
             version: 0.1
             log:
@@ -133,9 +133,9 @@ struct EchoServer {
     """#
 
     static func start(in folder: TemporaryFolder) async throws -> EchoServer {
-        let port = try freePort()
+        let port = try await freePort()
         let script = try folder.write("echo-\(port).py", script)
-        let server = try ServerProcess(try pythonExecutable(), [script, "\(port)"], log: folder.appending("echo-\(port).log"))
+        let server = try ServerProcess(try await pythonExecutable(), [script, "\(port)"], log: folder.appending("echo-\(port).log"))
         try await waitForPort(port, server: server)
         return EchoServer(port: port, server: server)
     }

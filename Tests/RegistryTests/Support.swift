@@ -30,19 +30,63 @@ struct TemporaryFolder {
     func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
-/// Runs a shell command line to completion and returns its standard output; fails the test on a non-zero exit.
-@discardableResult
-func shell(_ command: String) throws -> String {
+/// A failed helper command, with what it printed.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Runs blocking work on a thread of its own. Swift's cooperative pool has one thread per core
+/// (two here), and the suites run in parallel: a test that blocks one stalls every other suite.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try work() }) }
+        thread.start()
+    }
+}
+
+/// Runs a program to completion off the cooperative pool; its output goes through temp files, so
+/// neither stream can fill a pipe and stall it.
+func runProgram(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                input: String? = nil) async throws -> (status: Int32, output: String, error: String) {
+    try await offPool {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gantry-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return (process.terminationStatus, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
+    }
+}
+
+/// Runs a shell command line and waits, blocking the calling thread: only for quick clean-ups in `defer`.
+func shellNow(_ command: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     process.arguments = ["-c", command]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    try #require(process.terminationStatus == 0, "`\(command)` failed with status \(process.terminationStatus)")
-    return String(decoding: data, as: UTF8.self)
+    if (try? process.run()) != nil { process.waitUntilExit() }
+}
+
+/// Runs a shell command line to completion and returns its standard output; throws on a non-zero exit.
+@discardableResult
+func shell(_ command: String) async throws -> String {
+    let result = try await runProgram("/bin/sh", ["-c", command])
+    guard result.status == 0 else {
+        throw CommandFailure(description: "`\(command)` failed with status \(result.status): \(result.error.suffix(2000))")
+    }
+    return result.output
 }
 
 /// A URL from a string the test built; a bad one fails the test instead of crashing it.
@@ -51,27 +95,13 @@ func makeURL(_ text: String) throws -> URL {
 }
 
 /// Runs the `gantry` built beside this test bundle with `GANTRY_HOME` set; returns status, stdout and stderr.
-func runGantry(_ arguments: [String], home: String, environment extra: [String: String] = [:], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
+func runGantry(_ arguments: [String], home: String, environment extra: [String: String] = [:],
+               input: String? = nil) async throws -> (status: Int32, output: String, error: String) {
     let executable = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), "no /proc/self/exe")
     let binary = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("gantry")
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(["GANTRY_HOME": home]) { $1 }.merging(extra) { $1 }
-    let output = Pipe(), error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    let stdin = Pipe()
-    process.standardInput = stdin
-    try process.run()
-    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-    try? stdin.fileHandleForWriting.close()
-    let out = output.fileHandleForReading.readDataToEndOfFile()
-    let err = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    let environment = ProcessInfo.processInfo.environment.merging(["GANTRY_HOME": home]) { $1 }.merging(extra) { $1 }
+    return try await runProgram(binary.path, arguments, environment: environment, input: input)
 }
-
 
 /// Small images written straight into a store, as a registry or layout would hold them.
 enum TestImage {
@@ -79,14 +109,14 @@ enum TestImage {
     /// `architecture` and names it `name`; returns its manifest descriptor.
     @discardableResult
     static func write(into store: ImageStore, folder: TemporaryFolder, as name: ImageReference?, text: String,
-                      architecture: String = "amd64", mediaTypes: (manifest: String, config: String, layer: String)? = nil) throws -> Descriptor {
+                      architecture: String = "amd64", mediaTypes: (manifest: String, config: String, layer: String)? = nil) async throws -> Descriptor {
         let types = mediaTypes ?? (MediaType.ociManifest, MediaType.ociConfig, MediaType.ociLayerGzip)
         let work = "image-\(UUID().uuidString)"
         try folder.write("\(work)/rootfs/app/hello.txt", text)
         let tarball = folder.appending("\(work)/layer.tar.gz")
-        try shell("tar -czf '\(tarball)' -C '\(folder.appending("\(work)/rootfs"))' app")
+        try await shell("tar -czf '\(tarball)' -C '\(folder.appending("\(work)/rootfs"))' app")
         let layer = try store.writeBlob(try Data(contentsOf: URL(fileURLWithPath: tarball)), mediaType: types.layer)
-        let diffID = try shell("gzip -dc '\(tarball)' | sha256sum | cut -d' ' -f1").trimmingCharacters(in: .whitespacesAndNewlines)
+        let diffID = try await shell("gzip -dc '\(tarball)' | sha256sum | cut -d' ' -f1").trimmingCharacters(in: .whitespacesAndNewlines)
         let config = try store.writeBlob(Data(#"""
             {"architecture":"\#(architecture)","os":"linux","config":{"Cmd":["/bin/true"]},"rootfs":{"type":"layers","diff_ids":["sha256:\#(diffID)"]}}
             """#.utf8), mediaType: types.config)
@@ -99,20 +129,20 @@ enum TestImage {
     /// Writes an image of several gzip layers, each a tar of one file of `size` random bytes (so that
     /// gzip cannot shrink it), and names it `name`; returns its manifest descriptor.
     @discardableResult
-    static func writeRandom(into store: ImageStore, folder: TemporaryFolder, as name: ImageReference, sizes: [Int]) throws -> Descriptor {
+    static func writeRandom(into store: ImageStore, folder: TemporaryFolder, as name: ImageReference, sizes: [Int]) async throws -> Descriptor {
         var layers: [Descriptor] = []
         var diffIDs: [String] = []
         for (number, size) in sizes.enumerated() {
             let work = folder.appending("random-\(UUID().uuidString)")
             try FileManager.default.createDirectory(atPath: work + "/rootfs", withIntermediateDirectories: true)
-            try shell("head -c \(size) /dev/urandom > '\(work)/rootfs/layer-\(number).bin' && tar -czf '\(work)/layer.tar.gz' -C '\(work)/rootfs' .")
+            try await shell("head -c \(size) /dev/urandom > '\(work)/rootfs/layer-\(number).bin' && tar -czf '\(work)/layer.tar.gz' -C '\(work)/rootfs' .")
             let writer = try store.beginBlob()
             let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: work + "/layer.tar.gz"))
             while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { try writer.write(chunk) }
             try handle.close()
             let (digest, length) = try writer.commit()
             layers.append(Descriptor(mediaType: MediaType.ociLayerGzip, digest: digest, size: length))
-            diffIDs.append("\"sha256:" + (try shell("gzip -dc '\(work)/layer.tar.gz' | sha256sum | cut -d' ' -f1")).trimmingCharacters(in: .whitespacesAndNewlines) + "\"")
+            diffIDs.append("\"sha256:" + (try await shell("gzip -dc '\(work)/layer.tar.gz' | sha256sum | cut -d' ' -f1")).trimmingCharacters(in: .whitespacesAndNewlines) + "\"")
             try FileManager.default.removeItem(atPath: work)
         }
         let config = try store.writeBlob(Data(#"""

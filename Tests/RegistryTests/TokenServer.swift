@@ -89,9 +89,9 @@ struct TokenServer {
     """#
 
     static func start(in folder: TemporaryFolder, password: String) async throws -> TokenServer {
-        let port = try freePort()
+        let port = try await freePort()
         let script = try folder.write("token-server.py", script)
-        let server = try ServerProcess(try pythonExecutable(), [script, "\(port)", folder.path, password], log: folder.appending("token-server.log"))
+        let server = try ServerProcess(try await pythonExecutable(), [script, "\(port)", folder.path, password], log: folder.appending("token-server.log"))
         try await waitForPort(port, server: server)
         return TokenServer(port: port, server: server, certificate: folder.appending("token-signer.crt"), log: folder.appending("requests.log"))
     }
