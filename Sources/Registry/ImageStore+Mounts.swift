@@ -11,9 +11,11 @@ extension ImageStore {
     /// - Returns: the repositories per blob digest; empty when the store cannot be read.
     public func mountCandidates(domain: String, host: String) -> [Digest: [RepositoryLocation]] {
         var candidates: [Digest: [RepositoryLocation]] = [:]
-        for image in (try? images()) ?? [] where image.reference.domain == domain {
-            guard let manifest = image.manifest else { continue }
-            let location = RepositoryLocation(registry: host, repository: image.reference.path)
+        // Only the manifests of images named in that registry are read (no configs, no other images).
+        for entry in (try? index().manifests) ?? [] where RegistrySession.manifestTypes.contains(entry.mediaType) {
+            guard let name = entry.refName, let reference = try? ImageReference(parsing: name), reference.domain == domain,
+                  let manifest = try? decodeBlob(ImageManifest.self, digest: entry.digest) else { continue }
+            let location = RepositoryLocation(registry: host, repository: reference.path)
             for blob in [manifest.config] + manifest.layers where candidates[blob.digest]?.contains(location) != true {
                 candidates[blob.digest, default: []].append(location)
             }

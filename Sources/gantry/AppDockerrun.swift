@@ -62,8 +62,9 @@ struct AppDockerrun {
     /// The image reference to write, and the stored image when the store has it.
     ///
     /// With `--image`: a digest is kept; a tag is pinned to the digest the
-    /// store has for it, unless `tagOnly`. Without: the newest stored image of
-    /// gantry.yml's repository (by its config's creation time).
+    /// store has for it, unless `tagOnly`. Without: the image `gantry push` last
+    /// pushed to gantry.yml's repository, else the newest stored image of it (by
+    /// its config's creation time).
     static func resolveImage(spec: AppSpec, option: String?, tagOnly: Bool, store: ImageStore) throws -> (String, StoredImage?) {
         if let option {
             let reference = try ImageReference(parsing: option)
@@ -81,6 +82,11 @@ struct AppDockerrun {
             return ("\(reference.familiarName)@\(stored.digest)", stored)
         }
         let repository = try ImageReference(parsing: spec.image)
+        if let pushed = store.lastPush(of: repository), let reference = try? ImageReference(parsing: pushed.reference) {
+            // The image gantry last pushed for this app, pinned to the digest the registry stored.
+            if tagOnly { return ("\(spec.image):\(reference.tagOrDefault ?? ImageReference.defaultTag)", try? store.image(for: reference)) }
+            return ("\(spec.image)@\(pushed.digest)", try? store.image(for: reference))
+        }
         let candidates = try store.images().filter { $0.reference.name == repository.name && $0.manifest != nil }
         let newest = candidates.max { lhs, rhs in
             let left = lhs.created ?? .distantPast, right = rhs.created ?? .distantPast

@@ -61,6 +61,8 @@ struct PushCommand: AsyncParsableCommand {
             let descriptor = Descriptor(mediaType: root.descriptor.mediaType, digest: root.descriptor.digest, size: root.descriptor.size)
             try store.tag(descriptor, as: target)
         }
+        // What `gantry beanstalk` deploys by default: the last push of the app's repository.
+        try store.recordPush(target, digest: root.descriptor.digest)
         display.finish(result: target.normalized.withDigest(root.descriptor.digest).description, statistics: client.statistics)
         return root.descriptor.digest
     }

@@ -188,6 +188,13 @@ import Testing
             #expect(pushed.contains(output.layers["code"]?.digest ?? "none"), "\(second.stdout)")
             #expect(second.stdout.contains("\(output.layers["data"]?.digest ?? "none"): exists"), "\(second.stdout)")
 
+            // gantry beanstalk deploys what was pushed last: push :1 again, and it names :1's digest.
+            let firstDigest = try #require(first.stdout.split(separator: "\n").last.flatMap { $0.split(separator: "@").last }.map(String.init))
+            try await gantry("push", "\(registry.host)/news/results:1", environment: environment, timeout: .seconds(120)).check()
+            try await Subprocess.run("sed", ["-i", "s|^image: .*|image: \(registry.host)/news/results|", app.appendingPathComponent("gantry.yml").path]).check()
+            let dockerrun = try await gantry("beanstalk", "--out", "-", environment: environment, in: app).check()
+            #expect(dockerrun.stdout.contains("\(registry.host)/news/results@\(firstDigest)"), "\(dockerrun.excerpt)")
+
             let tag = "\(registry.host)/news/results:2"
             try await podman.checked("pull", "--quiet", "--tls-verify=false", tag, timeout: .seconds(120))
             defer { podman.removeImage(tag) }
