@@ -130,15 +130,7 @@ struct LoginCommandTests {
     func loginTokenRegistry() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let tokens = try await TokenServer.start(in: folder, password: Self.canary)
-        let registry = try await LocalRegistry.start(in: folder, extra: """
-            auth:
-              token:
-                realm: http://127.0.0.1:\(tokens.port)/token
-                service: gantry-test-registry
-                issuer: gantry-test-issuer
-                rootcertbundle: \(tokens.certificate)
-            """)
+        let (registry, tokens) = try await BearerSessionTests.start(in: folder, password: Self.canary)
         defer { registry.server.stop(); tokens.server.stop() }
         let login = LoginHome(folder: folder)
 

@@ -113,8 +113,9 @@ struct RegistrySessionTests {
 struct BearerSessionTests {
     static let canary = "CANARY-token-pw-3a9e"
 
-    static func start(in folder: TemporaryFolder) async throws -> (LocalRegistry, TokenServer) {
-        let tokens = try await TokenServer.start(in: folder, password: canary)
+    /// docker-registry with token auth, and the token server whose key it trusts; user alice, `password`.
+    static func start(in folder: TemporaryFolder, password: String = canary) async throws -> (LocalRegistry, TokenServer) {
+        let tokens = try await TokenServer.start(in: folder, password: password)
         let registry = try await LocalRegistry.start(in: folder, extra: """
             auth:
               token:
