@@ -29,6 +29,14 @@ public struct Digester {
         return try digester.finalize()
     }
 
+    /// The hex encoding of `data`'s hash with `algorithm`, to compare with a digest's `encoded`.
+    public static func hex(of data: Data, algorithm: ImageModel.Digest.Algorithm) -> String {
+        switch algorithm {
+        case .sha256: hex(SHA256.hash(data: data))
+        case .sha512: hex(SHA512.hash(data: data))
+        }
+    }
+
     /// The lowercase hex encoding of a digest's bytes.
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)

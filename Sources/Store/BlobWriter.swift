@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import ImageModel
 #if canImport(Darwin)
@@ -19,7 +20,7 @@ public final class BlobWriter {
     private let store: ImageStore
     private let temporaryPath: String
     private var file: POSIXFile?
-    private var hasher = ContentHasher()
+    private var hasher = Digester()
 
     /// How many bytes were written so far.
     public private(set) var bytesWritten: Int64 = 0
@@ -82,7 +83,7 @@ public final class BlobWriter {
     public func commit(expected: Digest? = nil, expectedSize: Int64? = nil) throws(StoreError) -> (digest: Digest, size: Int64) {
         guard let file else { throw .writerFinished }
         do throws(StoreError) {
-            guard let digest = hasher.finalize() else {
+            guard let digest = try? hasher.finalize() else {
                 // Unreachable: 32 bytes always give 64 lowercase hex digits.
                 throw StoreError.fileSystem(operation: "hash", path: temporaryPath, reason: "SHA-256 gave no digest")
             }

@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import ImageModel
 #if canImport(Darwin)
@@ -51,7 +52,7 @@ extension ImageStore {
         let size = try file.size()
         guard size <= maximumSize else { throw .blobTooLarge(digest, size: size, limit: maximumSize) }
         let data = try file.read(upTo: Int(size))
-        let actual = ContentHasher.hex(of: data, algorithm: digest.algorithm)
+        let actual = Digester.hex(of: data, algorithm: digest.algorithm)
         guard actual == digest.encoded else {
             throw .corruptBlob(digest, file: file.path, problem: "its content has \(digest.algorithm.rawValue) \(actual)")
         }
