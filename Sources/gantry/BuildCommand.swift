@@ -52,7 +52,7 @@ struct BuildCommand: AsyncParsableCommand {
         let spec = try AppSpec.load(fromDirectory: directory)
         let folder = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL.path
         let git = await GitRevision.read(folder: folder)
-        let text = tag ?? "\(spec.image):\(git?.shortCommit ?? "latest")"
+        let text = tag ?? Self.defaultTag(spec: spec, git: git)
         let reference: ImageReference
         do {
             reference = try ImageReference(parsing: text).normalized
@@ -83,6 +83,11 @@ struct BuildCommand: AsyncParsableCommand {
             try await PushCommand.push(reference, to: reference, store: store, platform: nil,
                                        registryOptions: registryOptions, progressOptions: progressOptions)
         }
+    }
+
+    /// The tag a build gets without `--tag`: gantry.yml's image, tagged with the git short commit, or `latest` outside git.
+    static func defaultTag(spec: AppSpec, git: GitRevision?) -> String {
+        "\(spec.image):\(git?.shortCommit ?? "latest")"
     }
 
     /// `512 B`, `12.3 KiB`, `200.0 MiB`.
