@@ -103,6 +103,7 @@ struct DevContainer: Sendable {
             Terminal.note("\(reference) is not in \(engine.name); loading it from gantry's store (\(stored.store.root.path))")
         }
         if let stored {
+            try await stored.fetchAbsentBlobs()
             try await engine.load(stored.image, from: stored.store)
             guard let image = try await engine.image(reference) else {
                 throw GantryError.baseImageUnavailable(reference: reference, engine: engine.kind, reason: "\(engine.name) loaded it from gantry's store but cannot find it by that name")
@@ -242,4 +243,11 @@ struct StoredBase: Sendable {
     let image: StoredImage
     /// The config's digest: the id the engines give the image.
     let configDigest: Digest
+
+    /// Fetches the blobs the store lacks (a lazily pulled base's layers) from their registry, with
+    /// the default transport options: a load needs every layer's bytes.
+    func fetchAbsentBlobs() async throws {
+        let options = try RegistryOptions.defaults()
+        try await options.fetchAbsentBlobs(of: image, store: store, client: options.makeClient())
+    }
 }
