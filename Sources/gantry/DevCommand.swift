@@ -1,6 +1,6 @@
 import ArgumentParser
-import Engines
 import Builder
+import Engines
 import Foundation
 import ImageModel
 import Scaffold
@@ -81,9 +81,10 @@ struct DevCommand: AsyncParsableCommand {
         let spec = try AppSpec.load(fromDirectory: directory)
         let folder = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath().path
         let hostPort = port ?? spec.port
-        var builtImage: String?
-        if let image {
-            builtImage = try await Self.imageReference(image == Self.buildTag ? nil : image, spec: spec, folder: folder)
+        let builtImage: String? = if let image {
+            try await Self.imageReference(image == Self.buildTag ? nil : image, spec: spec, folder: folder)
+        } else {
+            nil
         }
 
         let trap = SignalTrap()
