@@ -24,6 +24,10 @@ public struct AppBuild: Sendable {
     public var compression: LayerCompression
     /// The time of every file in the layers and of the config: `SOURCE_DATE_EPOCH`, else 1980-01-01.
     public var epoch: Int
+    /// Whether the base's layers may be absent from the store: a base pulled lazily from a
+    /// registry has its manifest and config only (the build appends to it without reading its
+    /// layers; whatever needs their bytes fetches them from the registry). False: each must be there.
+    public var baseLayersMayBeAbsent = false
 
     /// Creates a build; `environment` supplies `SOURCE_DATE_EPOCH`.
     ///
@@ -73,7 +77,8 @@ public struct AppBuild: Sendable {
     /// - Parameters:
     ///   - reference: The tag.
     ///   - git: The app's git revision, for labels.
-    /// - Throws: `BuilderError` for a missing base or an empty app; `ArchiveError`
+    /// - Throws: `BuilderError` for a missing base (or base layer, unless `baseLayersMayBeAbsent`)
+    ///   or an empty app; `ArchiveError`
     ///   for an unreadable file or a symlink leaving the folder; `StoreError`.
     public func run(tag reference: ImageReference, git: GitRevision?) async throws -> Result {
         let baseReference = try ImageReference(parsing: spec.base)
@@ -84,7 +89,7 @@ public struct AppBuild: Sendable {
         guard let baseManifest = base.manifest, let baseConfiguration = base.configuration else {
             throw BuilderError.baseNotAnImage(spec.base, mediaType: base.descriptor.mediaType)
         }
-        for layer in baseManifest.layers where !store.hasBlob(layer.digest) {
+        for layer in baseManifest.layers where !baseLayersMayBeAbsent && !store.hasBlob(layer.digest) {
             throw BuilderError.baseBlobMissing(spec.base, digest: layer.digest.description)
         }
         let docker = AppImage.isDocker(base)

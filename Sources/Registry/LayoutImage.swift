@@ -21,6 +21,8 @@ public struct LayoutImage: ImageSource, ImageDestination {
     public let name: String
     /// Whether the layout is gantry's own store (its work files stay).
     let isStore: Bool
+    /// Where blobs the store names but lacks (a lazily pulled base's layers) are fetched from; nil: nowhere.
+    public var absentBlobs: AbsentBlobs?
 
     /// An image of gantry's store.
     public init(store: ImageStore, reference: ImageReference) {
@@ -55,6 +57,9 @@ public struct LayoutImage: ImageSource, ImageDestination {
     }
 
     public func blobFile(_ descriptor: Descriptor, observer: BlobObserver) async throws -> URL {
+        if !layout.hasBlob(descriptor.digest), let absentBlobs {
+            try await absentBlobs.fetch(descriptor, for: name, observer: observer)
+        }
         guard layout.hasBlob(descriptor.digest) else { throw TransferError.blobMissing(source: name, digest: descriptor.digest.description) }
         return layout.blobURL(descriptor.digest)
     }

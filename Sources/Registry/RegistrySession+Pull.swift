@@ -57,16 +57,21 @@ extension RegistrySession {
     /// Pulls an image into the store: the manifest by tag or digest (an index resolves to `platform`),
     /// then the config and layers, streamed and verified, skipping blobs the store has; the reference is
     /// tagged only when every blob is in.
+    ///
+    /// With `layers: false` only the manifest and config are stored (a lazy pull, for a base that a
+    /// build appends to): the tag then stands for an image whose layers `AbsentBlobs` fetches from
+    /// this registry when something needs their bytes.
     /// - Parameters:
     ///   - reference: the image; its registry must be this session's.
     ///   - store: where the blobs and the tag go.
     ///   - platform: the platform to pick from an index.
+    ///   - layers: whether to download the layers too.
     ///   - progress: told about each config and layer blob.
     /// - Returns: the digest of the top manifest (the index when the reference names one).
     /// - Throws: `PullError` for a missing image, a wrong digest, an unknown media type or no matching
     ///   platform; `RegistryError` for transport and authentication failures.
     @discardableResult
-    public func pull(_ reference: ImageReference, into store: ImageStore, platform: Platform = .host,
+    public func pull(_ reference: ImageReference, into store: ImageStore, platform: Platform = .host, layers: Bool = true,
                      progress: @escaping @Sendable (PullEvent) -> Void = { _ in }) async throws -> Digest {
         let name = reference.pullReference.description
         let top = try await fetchManifest(reference.digest?.description ?? reference.tagOrDefault ?? ImageReference.defaultTag,
@@ -93,7 +98,7 @@ extension RegistrySession {
         }
         // One transfer per digest, a few at a time (`--jobs`).
         var seen = Set<Digest>()
-        var pending = ([manifest.config] + manifest.layers).filter { seen.insert($0.digest).inserted }[...]
+        var pending = ([manifest.config] + (layers ? manifest.layers : [])).filter { seen.insert($0.digest).inserted }[...]
         try await withThrowingTaskGroup(of: PullEvent.self) { group in
             func start(_ blob: Descriptor) {
                 group.addTask {

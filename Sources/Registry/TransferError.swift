@@ -11,6 +11,8 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
     case manifestMissing(source: String, digest: String, platform: String?)
     /// A blob a manifest names that a local source does not hold.
     case blobMissing(source: String, digest: String)
+    /// A blob the store lacks that none of the registries naming it could supply.
+    case blobUnavailable(digest: String, origins: [String], reason: String)
     /// A docker-archive that is not one docker or podman wrote.
     case invalidArchive(file: String, reason: String)
     /// A docker-archive holding several images and no name to pick one.
@@ -32,6 +34,8 @@ public enum TransferError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(source) holds an index whose \(platform ?? "unknown-platform") manifest \(digest) is not stored (a pull keeps one platform); pass --platform OS/ARCH to copy one platform"
         case let .blobMissing(source, digest):
             return "\(source) lacks blob \(digest) that its manifest names; pull or build the image again"
+        case let .blobUnavailable(digest, origins, reason):
+            return "blob \(digest) is not in gantry's store and fetching it from \(origins.joined(separator: ", ")) failed (\(reason)); check the registry, or run 'gantry pull \(origins.first ?? "BASE")'"
         case let .invalidArchive(file, reason):
             return "\(file) is not a docker-archive: \(reason); write one with 'docker save', 'podman save' or 'gantry copy'"
         case let .ambiguousArchive(file, images):

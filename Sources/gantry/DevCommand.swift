@@ -1,6 +1,8 @@
 import ArgumentParser
+import Builder
 import Engines
 import Foundation
+import ImageModel
 import Scaffold
 #if canImport(Glibc)
 import Glibc
@@ -9,13 +11,15 @@ import Darwin
 #endif
 
 /// `gantry dev [--port PORT] [--engine E] [--detach]`: runs the app on its
-/// base image with the source mounted, until Ctrl-C.
+/// base image with the source mounted, until Ctrl-C; `gantry dev --image [REF]`
+/// runs the built app image instead, as it would be deployed.
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
         abstract: "Run the app with its source mounted; edits show without a rebuild.",
         usage: """
             gantry dev [--port <port>] [--engine <engine>] [--detach] [--wait <wait>] [--directory <directory>]
+              gantry dev --image [<image>] [--port <port>] [--engine <engine>] [--detach] [--wait <wait>] [--directory <directory>]
               gantry dev stop [--engine <engine>] [--directory <directory>]
             """,
         discussion: """
@@ -32,6 +36,12 @@ struct DevCommand: AsyncParsableCommand {
             container exits, never answers, or answers its first request with a server \
             error (an app that fails on import), gantry prints the end of its log, \
             removes it and exits 1.
+
+            With --image, runs the image 'gantry build' made (by default the tag it gives \
+            now: gantry.yml's image and the git short commit, else 'latest'; or the one named) as \
+            container gantry-APP-image, without the source mount and the dev environment: \
+            a last check of what will be deployed. The image comes from gantry's store, \
+            loaded into the engine when the engine lacks it or holds another image by that name.
             """,
         subcommands: [DevStopCommand.self]
     )
@@ -51,6 +61,13 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "The app folder, holding gantry.yml.")
     var directory: String = "."
 
+    /// What `--image` without a value means; no reference reads so.
+    static let buildTag = "the tag 'gantry build' gives now"
+
+    @Option(name: .customLong("image"), defaultAsFlag: Self.buildTag, parsing: .next,
+            help: "Run this built app image as it is, instead of the base with the source mounted.")
+    var image: String?
+
     func validate() throws {
         if let port, !(1...65535).contains(port) {
             throw ValidationError("--port \(port) is out of range; give a port from 1 to 65535")
@@ -64,10 +81,16 @@ struct DevCommand: AsyncParsableCommand {
         let spec = try AppSpec.load(fromDirectory: directory)
         let folder = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath().path
         let hostPort = port ?? spec.port
+        let builtImage: String? = if let image {
+            try await Self.imageReference(image == Self.buildTag ? nil : image, spec: spec, folder: folder)
+        } else {
+            nil
+        }
 
         let trap = SignalTrap()
         let started = StartedContainer()
-        let launch = DevLaunch(app: spec, directory: folder, hostPort: hostPort, requested: engine, limit: .seconds(wait), started: started)
+        let launch = DevLaunch(app: spec, directory: folder, hostPort: hostPort, requested: engine, limit: .seconds(wait),
+                               builtImage: builtImage, started: started)
         let startup = Task { try await launch.run() }
         let interrupter = Task { () -> Int32? in
             guard let signal = await trap.next() else { return nil }
@@ -101,13 +124,28 @@ struct DevCommand: AsyncParsableCommand {
         }
 
         let url = "http://127.0.0.1:\(hostPort)"
-        Terminal.say("Serving \(spec.name) at \(url)")
+        Terminal.say("Serving \(spec.name) at \(url)" + (builtImage.map { " (image \($0))" } ?? ""))
         if detach {
             Terminal.note("Running in container \(dev.name) (\(dev.engine.name)); stop it with 'gantry dev stop', follow its log with '\(dev.engine.kind.executableName) logs -f \(dev.name)'")
             return
         }
         Terminal.note("Following \(dev.name)'s log; Ctrl-C stops and removes it")
         try await follow(dev, trap: trap)
+    }
+
+    /// The image `gantry dev --image` runs: `text`, else the tag `gantry build` gives now, normalized as the store names it.
+    static func imageReference(_ text: String?, spec: AppSpec, folder: String) async throws -> String {
+        let chosen: String
+        if let text {
+            chosen = text
+        } else {
+            chosen = BuildCommand.defaultTag(spec: spec, git: await GitRevision.read(folder: folder))
+        }
+        do {
+            return try ImageReference(parsing: chosen).normalized.description
+        } catch {
+            throw ValidationError("--image \(chosen): \(error)")
+        }
     }
 
     /// Streams the container's log until a signal (then stops and removes it)
@@ -181,7 +219,7 @@ struct DevCommand: AsyncParsableCommand {
 struct DevStopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop",
-        abstract: "Stop and remove the app's dev container (gantry-APP).",
+        abstract: "Stop and remove the app's dev containers (gantry-APP, and gantry-APP-image of 'gantry dev --image').",
         discussion: "Without --engine or GANTRY_ENGINE, looks in every engine that answers. Says so, and exits 0, when nothing runs."
     )
 
@@ -196,7 +234,6 @@ struct DevStopCommand: AsyncParsableCommand {
 
     func run() async throws {
         let spec = try AppSpec.load(fromDirectory: directory)
-        let folder = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL.path
         var engines: [Engine]
         if engine != nil || !(ProcessInfo.processInfo.environment[Engine.environmentVariable] ?? "").isEmpty {
             engines = [try await Engine.detect(requested: engine)]
@@ -205,16 +242,18 @@ struct DevStopCommand: AsyncParsableCommand {
             if engines.isEmpty { engines = [try await Engine.detect()] }  // throws, saying why
         }
         var stopped = false
+        let names = [false, true].map { DevContainer.name(for: spec.name, runsImage: $0) }
         for engine in engines {
-            let dev = DevContainer(app: spec, directory: folder, engine: engine)
-            guard let state = try await dev.existing() else { continue }
-            try await engine.stop(dev.name, timeout: time)
-            try await engine.remove(dev.name, force: true)
-            Terminal.say("Stopped and removed \(dev.name) (\(engine.name))" + (state.running ? "" : "; it was not running"))
-            stopped = true
+            for name in names {
+                guard let state = try await DevContainer.existing(name, app: spec.name, engine: engine) else { continue }
+                try await engine.stop(name, timeout: time)
+                try await engine.remove(name, force: true)
+                Terminal.say("Stopped and removed \(name) (\(engine.name))" + (state.running ? "" : "; it was not running"))
+                stopped = true
+            }
         }
         if !stopped {
-            Terminal.say("\(spec.name) is not running: no container \(DevContainer.name(for: spec.name)) in \(engines.map(\.name).joined(separator: " or "))")
+            Terminal.say("\(spec.name) is not running: no container \(names.joined(separator: " or ")) in \(engines.map(\.name).joined(separator: " or "))")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Engines
 import Foundation
 import Scaffold
+import Store
 
 /// How `gantry dev` starts an app's container: from remembered labels when
 /// it can (the engine's first command is `run`), else the full way.
@@ -10,6 +11,8 @@ struct DevLaunch: Sendable {
     let hostPort: Int
     let requested: EngineKind?
     let limit: Duration
+    /// The built image to run instead of the base with the source mounted (`gantry dev --image`).
+    let builtImage: String?
     /// Holds the container this launch may have made, for cleanup after a failure or a signal.
     let started: StartedContainer
     let memory = DevImageMemory.standard()
@@ -25,8 +28,15 @@ struct DevLaunch: Sendable {
     ///
     /// - Throws: `GantryError`, `EngineError`, or `DevStartFailure` with the log.
     func run() async throws -> DevContainer {
+        if let builtImage {
+            // Only gantry's store has the built image: the engine's copy may be stale, a pull would fetch another.
+            guard let stored = DevContainer.storedImage(builtImage) else {
+                throw GantryError.builtImageMissing(reference: builtImage, store: StoreLocation.resolve().path)
+            }
+            return try await runFully(stored: stored)
+        }
         // The store is read once per start: the fast path compares ids with it, the full way loads from it.
-        let stored = DevContainer.storedBase(app.base)
+        let stored = DevContainer.storedImage(app.base)
         let environment = ProcessInfo.processInfo.environment
         let variable = environment[Engine.environmentVariable] ?? ""
         let named = EngineKind(rawValue: variable.lowercased())
@@ -81,14 +91,15 @@ struct DevLaunch: Sendable {
         return dev
     }
 
-    /// The full way: find the engine while asking it for the base image,
+    /// The full way: find the engine while asking it for the image,
     /// check the port, get the image (engine, store, pull), read its labels, run.
     private func runFully(stored: StoredBase?) async throws -> DevContainer {
-        let (engine, found) = try await Self.detectEngine(requested: requested, lookingFor: app.base)
-        let dev = DevContainer(app: app, directory: directory, engine: engine)
+        let (engine, found) = try await Self.detectEngine(requested: requested, lookingFor: builtImage ?? app.base)
+        let dev = DevContainer(app: app, directory: directory, engine: engine, builtImage: builtImage)
         try await dev.checkPort(hostPort)
-        let image = try await dev.baseImage(found, stored: stored)
-        memory.remember(image, engine: engine.kind, reference: app.base)
+        let image = try await dev.engineImage(found, stored: stored)
+        // The memory serves the fast path, which runs bases only.
+        if builtImage == nil { memory.remember(image, engine: engine.kind, reference: app.base) }
         let settings = try dev.settings(fromLabels: image.labels)
         try Task.checkCancellation()
         started.record(dev)

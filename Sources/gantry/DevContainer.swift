@@ -10,7 +10,8 @@ import Darwin
 #endif
 
 /// An app's dev container: the base image run with the app folder mounted
-/// at the mount point, named `gantry-APP` and labelled `io.gantry.app=APP`.
+/// at the mount point, named `gantry-APP` and labelled `io.gantry.app=APP`;
+/// or, with `gantry dev --image`, the built app image run as it is, named `gantry-APP-image`.
 struct DevContainer: Sendable {
     /// The label that marks a container as `gantry dev`'s, with the app's name.
     static let appLabel = "io.gantry.app"
@@ -24,13 +25,18 @@ struct DevContainer: Sendable {
     let directory: String
     /// The engine that runs it.
     let engine: Engine
+    /// The built image to run as it is (`gantry dev --image`); nil runs the base with the source mounted.
+    var builtImage: String? = nil
     /// This run's mark on the container it makes.
     let session = UUID().uuidString.lowercased()
 
-    /// `gantry-APP`.
-    var name: String { Self.name(for: app.name) }
+    /// `gantry-APP`, or `gantry-APP-image` for the built image: both can run at once.
+    var name: String { Self.name(for: app.name, runsImage: builtImage != nil) }
 
-    static func name(for app: String) -> String { "gantry-\(app)" }
+    /// The image the container runs: the built image, else the base.
+    var reference: String { builtImage ?? app.base }
+
+    static func name(for app: String, runsImage: Bool = false) -> String { "gantry-\(app)" + (runsImage ? "-image" : "") }
 
     /// How the container runs, from the image's `io.gantry.*` labels, falling back to gantry.yml.
     struct Settings: Hashable, Sendable {
@@ -42,8 +48,14 @@ struct DevContainer: Sendable {
     /// The running (or stopped) container of this app, if there is one.
     /// - Throws: `GantryError.foreignContainer` when the name is taken by a container gantry did not start.
     func existing() async throws -> ContainerState? {
+        try await Self.existing(name, app: app.name, engine: engine)
+    }
+
+    /// The container `name` of `app` in `engine`, if there is one.
+    /// - Throws: `GantryError.foreignContainer` when the name is taken by a container gantry did not start.
+    static func existing(_ name: String, app: String, engine: Engine) async throws -> ContainerState? {
         guard let state = try await engine.containerState(name) else { return nil }
-        guard state.labels[Self.appLabel] == app.name else {
+        guard state.labels[appLabel] == app else {
             throw GantryError.foreignContainer(name: name, engine: engine.kind)
         }
         return state
@@ -78,11 +90,11 @@ struct DevContainer: Sendable {
         }
     }
 
-    /// The base image in the engine: there already (`found`), else loaded
-    /// from gantry's store, else pulled by the engine.
+    /// The image to run in the engine (the base, or the built image): there
+    /// already (`found`), else loaded from gantry's store, else pulled by the engine.
     /// - Throws: `GantryError.baseImageUnavailable` when none of these works.
-    func baseImage(_ found: EngineImage?, stored: StoredBase?) async throws -> EngineImage {
-        let reference = app.base
+    func engineImage(_ found: EngineImage?, stored: StoredBase?) async throws -> EngineImage {
+        let reference = self.reference
         if let found {
             // gantry's store is where gantry builds bases: an engine copy of another image by that name is stale.
             guard let stored, !found.id.hasSuffix(stored.configDigest.encoded) else { return found }
@@ -91,6 +103,7 @@ struct DevContainer: Sendable {
             Terminal.note("\(reference) is not in \(engine.name); loading it from gantry's store (\(stored.store.root.path))")
         }
         if let stored {
+            try await stored.fetchAbsentBlobs()
             try await engine.load(stored.image, from: stored.store)
             guard let image = try await engine.image(reference) else {
                 throw GantryError.baseImageUnavailable(reference: reference, engine: engine.kind, reason: "\(engine.name) loaded it from gantry's store but cannot find it by that name")
@@ -111,8 +124,8 @@ struct DevContainer: Sendable {
         return image
     }
 
-    /// The base as gantry's store has it; nil when there is no store or it lacks the image.
-    static func storedBase(_ reference: String) -> StoredBase? {
+    /// The image as gantry's store has it; nil when there is no store or it lacks the image.
+    static func storedImage(_ reference: String) -> StoredBase? {
         guard let store = existingStore(), let parsed = try? ImageReference(parsing: reference),
               let image = try? store.image(for: parsed), let manifest = image.manifest else { return nil }
         return StoredBase(store: store, image: image, configDigest: manifest.config.digest)
@@ -131,21 +144,21 @@ struct DevContainer: Sendable {
         var mount = app.mount
         if let labelled = labels[BaseSpec.LabelKey.mount] {
             guard labelled.hasPrefix("/") else {
-                throw GantryError.badLabel(reference: app.base, label: BaseSpec.LabelKey.mount, value: labelled)
+                throw GantryError.badLabel(reference: reference, label: BaseSpec.LabelKey.mount, value: labelled)
             }
             mount = labelled
         }
         var port = app.port
         if let labelled = labels[BaseSpec.LabelKey.port] {
             guard let value = Int(labelled), (1...65535).contains(value) else {
-                throw GantryError.badLabel(reference: app.base, label: BaseSpec.LabelKey.port, value: labelled)
+                throw GantryError.badLabel(reference: reference, label: BaseSpec.LabelKey.port, value: labelled)
             }
             port = value
         }
         var environment: [String: String] = [:]
         if let labelled = labels[BaseSpec.LabelKey.devEnv] {
             guard let object = try? JSONSerialization.jsonObject(with: Data(labelled.utf8)) as? [String: Any] else {
-                throw GantryError.badLabel(reference: app.base, label: BaseSpec.LabelKey.devEnv, value: labelled)
+                throw GantryError.badLabel(reference: reference, label: BaseSpec.LabelKey.devEnv, value: labelled)
             }
             for (key, value) in object {
                 environment[key] = (value as? String) ?? "\(value)"
@@ -157,16 +170,23 @@ struct DevContainer: Sendable {
 
     /// What `run` gets: the folder mounted read-write, the port on 127.0.0.1,
     /// the host user's uid and gid unless that is root (then the image's user).
+    /// The built image runs as it would deployed: no mount, no environment
+    /// added (its config has gantry.yml's `env`), the image's user.
     func runOptions(_ settings: Settings, hostPort: Int) -> RunOptions {
+        let ports = [RunOptions.PortMapping(hostPort: hostPort, containerPort: settings.containerPort)]
+        let labels = [Self.appLabel: app.name, Self.sessionLabel: session]
+        if let builtImage {
+            return RunOptions(image: builtImage, name: name, ports: ports, labels: labels, pull: .never)
+        }
         let uid = getuid()
         return RunOptions(
             image: app.base,
             name: name,
             mounts: [.init(hostPath: directory, containerPath: settings.mount)],
-            ports: [.init(hostPort: hostPort, containerPort: settings.containerPort)],
+            ports: ports,
             environment: settings.environment,
             user: uid == 0 ? nil : "\(uid):\(getgid())",
-            labels: [Self.appLabel: app.name, Self.sessionLabel: session],
+            labels: labels,
             pull: .never  // the image is gantry's to provide: engine, store, then pull
         )
     }
@@ -223,4 +243,11 @@ struct StoredBase: Sendable {
     let image: StoredImage
     /// The config's digest: the id the engines give the image.
     let configDigest: Digest
+
+    /// Fetches the blobs the store lacks (a lazily pulled base's layers) from their registry, with
+    /// the default transport options: a load needs every layer's bytes.
+    func fetchAbsentBlobs() async throws {
+        let options = try RegistryOptions.defaults()
+        try await options.fetchAbsentBlobs(of: image, store: store, client: options.makeClient())
+    }
 }

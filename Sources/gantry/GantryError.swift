@@ -19,6 +19,8 @@ enum GantryError: Error, CustomStringConvertible {
     case noAnswer(app: String, url: String, seconds: Int, reason: String)
     /// The container stopped by itself while gantry followed it.
     case stoppedUnexpectedly(app: String, status: Int)
+    /// `gantry dev --image` names an image gantry's store lacks.
+    case builtImageMissing(reference: String, store: String)
 
     var description: String {
         switch self {
@@ -29,7 +31,7 @@ enum GantryError: Error, CustomStringConvertible {
         case let .baseImageUnavailable(reference, engine, reason):
             return "base image \(reference) is not in \(engine.rawValue) and pulling it failed (\(reason)); build it with 'gantry base build --tag \(reference)', or fix 'base' in gantry.yml"
         case let .badLabel(reference, label, value):
-            return "base image \(reference) has label \(label)=\(value), which gantry cannot read; rebuild the base with 'gantry base build'"
+            return "image \(reference) has label \(label)=\(value), which gantry cannot read; rebuild the base with 'gantry base build'"
         case let .exitedBeforeAnswering(app, status):
             return "\(app)'s container exited with status \(status) before the app answered; its log is above; fix the problem and run 'gantry dev' again"
         case let .failedFirstRequest(app, status, exception):
@@ -39,6 +41,8 @@ enum GantryError: Error, CustomStringConvertible {
             return "\(app) did not answer at \(url) within \(seconds) s (\(reason)); its log is above; fix the problem, or wait longer with --wait"
         case let .stoppedUnexpectedly(app, status):
             return "\(app)'s container stopped by itself with status \(status); its log is above; run 'gantry dev' again"
+        case let .builtImageMissing(reference, store):
+            return "image \(reference) is not in gantry's store (\(store)); run 'gantry build' first, or name a built image with 'gantry dev --image REF'"
         }
     }
 }

@@ -41,15 +41,21 @@ struct PushCommand: AsyncParsableCommand {
 
     /// Pushes a stored image as `gantry push` does (also `gantry build --push`): blobs the registry
     /// has are skipped, blobs the store knows in another repository of that registry are mounted,
-    /// the rest uploaded, then the manifest; prints the result, and tags a new name in the store.
+    /// the rest uploaded (a blob the store lacks, a lazily pulled base's layer, fetched first from
+    /// the registry it came from), then the manifest; prints the result, and tags a new name in the store.
+    /// `client` is the command's, when it has talked to registries already.
     /// - Returns: the pushed manifest's digest.
     @discardableResult
     static func push(_ source: ImageReference, to target: ImageReference, store: ImageStore, platform: Platform?,
-                     registryOptions: RegistryOptions, progressOptions: ProgressOptions) async throws -> Digest {
-        let client = registryOptions.makeClient()
+                     registryOptions: RegistryOptions, progressOptions: ProgressOptions,
+                     client: HTTPClient? = nil) async throws -> Digest {
+        let client = client ?? registryOptions.makeClient()
         let session = try await registryOptions.session(for: target, client: client)
         let display = TransferDisplay(verb: "pushed", options: progressOptions)
-        var copy = ImageCopy(from: LayoutImage(store: store, reference: source),
+        var layout = LayoutImage(store: store, reference: source)
+        // A lazily pulled base's layers: mounted when the target is the base's registry, else fetched from it.
+        layout.absentBlobs = registryOptions.absentBlobs(store: store, client: client)
+        var copy = ImageCopy(from: layout,
                              to: RegistryImage(session: session, reference: target, store: store),
                              platform: platform, concurrency: registryOptions.jobs)
         let candidates = store.mountCandidates(domain: target.domain, host: session.registry)

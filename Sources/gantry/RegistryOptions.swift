@@ -1,6 +1,7 @@
 import ArgumentParser
 import ImageModel
 import Registry
+import Store
 
 /// The transport flags of every command that talks to a registry.
 struct RegistryOptions: ParsableArguments {
@@ -43,8 +44,34 @@ struct RegistryOptions: ParsableArguments {
 
     /// A session with the registry of `reference`, with the credentials docker and podman would use.
     func session(for reference: ImageReference, client: HTTPClient) async throws -> RegistrySession {
+        try await Self.session(for: reference, client: client)
+    }
+
+    static func session(for reference: ImageReference, client: HTTPClient) async throws -> RegistrySession {
         let credentials = try await CredentialStore().credentials(for: reference.domain)
         return RegistrySession(registry: Self.apiHost(reference.domain), client: client, credentials: credentials)
+    }
+
+    /// Fetches blobs the store names but lacks (a lazily pulled base's layers) from their registries, through `client`.
+    func absentBlobs(store: ImageStore, client: HTTPClient) -> AbsentBlobs {
+        AbsentBlobs(store: store) { reference in try await Self.session(for: reference, client: client) }
+    }
+
+    /// Fetches the blobs of `image` that the store lacks (a lazily pulled base's layers), saying so;
+    /// for what needs every layer's bytes (a load into an engine).
+    /// - Throws: `TransferError` when a blob cannot be fetched.
+    func fetchAbsentBlobs(of image: StoredImage, store: ImageStore, client: HTTPClient) async throws {
+        guard let manifest = image.manifest else { return }
+        let absent = manifest.layers.filter { !store.hasBlob($0.digest) }
+        guard !absent.isEmpty else { return }
+        let bytes = absent.reduce(Int64(0)) { $0 + $1.size }
+        Terminal.note("Fetching \(absent.count) base layer(s) of \(image.reference) (\(BuildCommand.size(bytes))) that gantry's store lacks")
+        try await absentBlobs(store: store, client: client).complete(image)
+    }
+
+    /// The default options, for commands without registry flags that may still fetch a lazily pulled base's layers.
+    static func defaults() throws -> RegistryOptions {
+        try RegistryOptions.parse([])
     }
 }
 
