@@ -36,7 +36,7 @@ struct AbsentBlobsTests {
         #expect(source.absentBlobs?.origins(of: layer.digest) == [reference.normalized])
         try await ImageCopy(from: source, to: try LayoutImage(directory: folder.appending("out"), tag: "1")).run()
         #expect(store.hasBlob(layer.digest))
-        try shell("skopeo copy --quiet 'oci:\(folder.appending("out")):1' 'dir:\(folder.appending("check"))'")
+        try await shell("skopeo copy --quiet 'oci:\(folder.appending("out")):1' 'dir:\(folder.appending("check"))'")
     }
 
     @Test("a blob no registry-named image lists is reported missing; local names are no origin")
@@ -45,7 +45,7 @@ struct AbsentBlobsTests {
         defer { folder.remove() }
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let name = try ImageReference(parsing: "localhost/source/app:1")
-        try TestImage.write(into: store, folder: folder, as: name, text: "local only\n")
+        try await TestImage.write(into: store, folder: folder, as: name, text: "local only\n")
         let layer = try #require(try store.image(for: name).manifest?.layers.first)
         let blobs = AbsentBlobs(store: store) { _ in throw CancellationError() }
         #expect(blobs.origins(of: layer.digest).isEmpty)
