@@ -32,10 +32,11 @@ public struct LayoutImage: ImageSource, ImageDestination {
         isStore = true
     }
 
-    /// An image of an OCI layout folder, which is created when it is a destination.
+    /// An image of an OCI layout folder: read as it is for a source, created when it is a destination.
     /// - Throws: `StoreError` when the folder cannot be read or created.
-    public init(directory: String, tag: String?) throws {
-        layout = try ImageStore(root: URL(fileURLWithPath: directory, isDirectory: true))
+    public init(directory: String, tag: String?, forWriting: Bool = true) throws {
+        let url = URL(fileURLWithPath: directory, isDirectory: true)
+        layout = forWriting ? try ImageStore(root: url) : try ImageStore(readingLayoutAt: url)
         naming = .tag(tag)
         name = "oci:" + directory + (tag.map { ":" + $0 } ?? "")
         isStore = false

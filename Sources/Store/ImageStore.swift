@@ -40,6 +40,18 @@ public struct ImageStore: Sendable {
         try createLayout()
     }
 
+    /// Opens a layout only to read it, writing nothing (not even `ingest/`): an `oci:DIR` that
+    /// skopeo or umoci wrote stays as it was.
+    ///
+    /// - Parameter root: The folder holding the layout.
+    /// - Throws: `StoreError.corruptIndex` when the folder has no `index.json`.
+    public init(readingLayoutAt root: URL) throws(StoreError) {
+        self.root = root.standardizedFileURL
+        guard FileManager.default.fileExists(atPath: indexPath) else {
+            throw .corruptIndex(file: indexPath, problem: "the file is missing: this is not an OCI image layout")
+        }
+    }
+
     /// Opens the store where the environment says: `$GANTRY_HOME`, else
     /// `$XDG_CACHE_HOME/gantry`, else `~/.cache/gantry`.
     ///

@@ -45,7 +45,7 @@ struct CopyCommand: AsyncParsableCommand {
             guard FileManager.default.fileExists(atPath: directory + "/index.json") else {
                 throw UsageError("\(source): \(directory) is not an OCI layout (it has no index.json)")
             }
-            try await copy(from: try LayoutImage(directory: directory, tag: tag), to: to, platform: wanted, store: store, client: client, display: display)
+            try await copy(from: try LayoutImage(directory: directory, tag: tag, forWriting: false), to: to, platform: wanted, store: store, client: client, display: display)
         case let .dockerArchive(file, reference):
             guard FileManager.default.isReadableFile(atPath: file) else {
                 throw UsageError("\(source): cannot read \(file); check the path")

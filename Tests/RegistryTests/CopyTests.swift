@@ -45,8 +45,11 @@ struct CopyTests {
         try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/app:1 oci:\(layout):TAG")
         let home = folder.appending("home")
 
+        let before = try FileManager.default.contentsOfDirectory(atPath: layout).sorted()
         let result = try await runGantry(["copy", "oci:\(layout):TAG", "\(registry.host)/news/copied:1"], home: home)
         #expect(result.status == 0, "\(result.error)")
+        // Reading a layout writes nothing into it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: layout).sorted() == before)
         let original = try await shell("skopeo inspect --format '{{.Digest}}' oci:\(layout):TAG").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(result.output.split(separator: "\n").last.map(String.init) == "\(registry.host)/news/copied:1@\(original)")
 
