@@ -41,8 +41,8 @@ public final class LayerWriter {
     ///     throws stops the writer and reaches the caller of the method that
     ///     was writing.
     /// - Throws: `ArchiveError.invalidCompressionLevel` for a level out of
-    ///   range, `ArchiveError.compressionFailed` when libarchive cannot set up
-    ///   the compressor.
+    ///   range, `ArchiveError.compressionFailed` when zlib or libarchive cannot
+    ///   set up the compressor.
     public init(compression: LayerCompression = .gzip(), sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws(ArchiveError) {
         self.compression = try compression.validated()
         let pipeline = try LayerPipeline(compression: compression, sink: sink)

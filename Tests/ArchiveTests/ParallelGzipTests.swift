@@ -118,6 +118,17 @@ struct ParallelGzipTests {
         }
     }
 
+    @Test("a level zlib refuses is an error naming gzip, the level and zlib")
+    func zlibRefusalIsAnError() throws {
+        let compressor = ParallelGzipCompressor(level: 12, blockSize: 4_096, threadCount: 2) { _ in }
+        let error = #expect(throws: ArchiveError.self) {
+            try Self.sampleBytes(100).withUnsafeBytes { try compressor.write($0) }
+            try compressor.finish()
+        }
+        #expect(error?.description.hasPrefix("gzip level 12 compression failed: zlib deflateInit2 returned") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("zlib1g") == true)
+    }
+
     @Test("a gzip layer larger than a block: many members, tar and bsdtar list it, gunzip gives the diffID")
     func largeLayerIsMultiMember() throws {
         let folder = try TemporaryFolder()
