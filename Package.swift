@@ -18,10 +18,12 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
 
         // The module stack of DESIGN.md, dependencies pointing down only.
         .target(name: "ImageModel"),
-        .target(name: "Archive", dependencies: ["CArchive", "ImageModel", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Archive", dependencies: ["CArchive", "CZlib", "ImageModel", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Store", dependencies: ["ImageModel", "Archive", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Registry", dependencies: ["CCurl", "ImageModel", "Store", "Archive"]),
         .target(name: "Beanstalk", dependencies: ["ImageModel", "Archive"]),

@@ -27,7 +27,7 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable, Sendable {
     case fileChanged(PathBytes, expectedSize: Int64, actualSize: Int64)
     /// A `LayerWriter` was used after `finish()` or after an error.
     case writerClosed
-    /// libarchive's compressor failed.
+    /// The compressor failed: zlib for gzip, libarchive's filter for zstd.
     case compressionFailed(LayerCompression, message: String)
     /// A symbolic link in a folder being archived points outside the folder.
     case symlinkOutsideFolder(link: PathBytes, target: PathBytes)
@@ -77,7 +77,10 @@ public enum ArchiveError: Error, CustomStringConvertible, Equatable, Sendable {
         case .writerClosed:
             return "the layer writer was used after finish() or after an error; start a new LayerWriter"
         case .compressionFailed(let compression, let message):
-            return "\(compression) compression failed: \(message); check that libarchive has zlib and zstd (bsdtar --version)"
+            if case .gzip = compression {
+                return "\(compression) compression failed: \(message); check free memory and the zlib library (zlib1g)"
+            }
+            return "\(compression) compression failed: \(message); check that libarchive has zstd (bsdtar --version)"
         case .symlinkOutsideFolder(let link, let target):
             return "symlink \(link) points outside the folder (to \(target)); make it a relative link inside the folder, "
                 + "remove or exclude it, or follow symlinks"

@@ -8,23 +8,21 @@ import Musl
 import Darwin
 #endif
 
-/// Compresses a byte stream with libarchive's gzip or zstd filter and hands the
+/// Compresses a byte stream with libarchive's zstd filter and hands the
 /// compressed bytes to `output`, in order, as they come.
 ///
 /// libarchive compresses through a writer in `raw` format: one pseudo-entry
-/// whose data is the tar stream. This is the stage a parallel gzip would
-/// replace (pigz-style: cut the stream into 128 KiB blocks, deflate each on
-/// one of the cores with the previous 32 KiB as dictionary and a sync flush,
-/// concatenate in order and combine the CRC-32s); hashing the compressed bytes
-/// stays after it, hashing the tar stays before it.
-final class FilterCompressor {
+/// whose data is the tar stream. gzip goes through `ParallelGzipCompressor`
+/// instead, which uses every core.
+final class FilterCompressor: StreamCompressor {
     private let compression: LayerCompression
     private let archive: OpaquePointer
     private let sink: CompressedSink
 
-    /// Makes a compressor that writes to `output`.
+    /// Makes a zstd compressor that writes to `output`.
     ///
-    /// - Throws: `ArchiveError.compressionFailed` when libarchive cannot set up the filter.
+    /// - Throws: `ArchiveError.compressionFailed` when libarchive cannot set up the filter,
+    ///   or for a compression other than zstd.
     init(compression: LayerCompression, output: @escaping (UnsafeRawBufferPointer) throws -> Void) throws(ArchiveError) {
         guard let archive = archive_write_new() else {
             throw .compressionFailed(compression, message: "libarchive could not allocate a writer")
@@ -35,16 +33,11 @@ final class FilterCompressor {
 
         try check(archive_write_set_format_raw(archive))
         switch compression {
-        case .gzip(let level):
-            try check(archive_write_add_filter_gzip(archive))
-            try check(archive_write_set_filter_option(archive, "gzip", "compression-level", String(level)))
-            // A NULL value turns the option off: no timestamp in the gzip header.
-            try check(archive_write_set_filter_option(archive, "gzip", "timestamp", nil))
         case .zstd(let level):
             try check(archive_write_add_filter_zstd(archive))
             try check(archive_write_set_filter_option(archive, "zstd", "compression-level", String(level)))
-        case .none:
-            break
+        case .gzip, .none:
+            throw .compressionFailed(compression, message: "the libarchive filter stage is for zstd only")
         }
         // No blocking and no padding: the blob ends where the compressed stream ends.
         try check(archive_write_set_bytes_per_block(archive, 0))

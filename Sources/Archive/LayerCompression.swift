@@ -2,8 +2,9 @@ import ImageModel
 
 /// How a layer's tar stream is compressed, and so which media type the layer blob has.
 public enum LayerCompression: Hashable, Sendable, CustomStringConvertible {
-    /// gzip at `level` 1 (fastest) to 9 (smallest); the header has no file
-    /// name and a zero timestamp, so the same tar always compresses to the same bytes.
+    /// gzip at `level` 1 (fastest) to 9 (smallest), as concatenated members of
+    /// 1 MiB of tar each, compressed on all cores; headers have no file name
+    /// and a zero timestamp, so the same tar always compresses to the same bytes.
     case gzip(level: Int = 6)
     /// zstd at `level` 1 (fastest) to 19 (smallest).
     case zstd(level: Int = 3)

@@ -11,6 +11,10 @@ import ImageModel
 /// chunk is read. The tar is POSIX pax, with entries in the order they are
 /// appended, so the same entries always give the same digests.
 ///
+/// gzip uses every core: the tar is compressed in 1 MiB blocks, one gzip
+/// member each, written in order (`ParallelGzipCompressor`); a few blocks are
+/// in flight at a time, whatever the layer's size.
+///
 /// ```swift
 /// let writer = try LayerWriter(compression: .gzip(level: 6)) { try blob.write($0) }
 /// try writer.append(.directory("app/", modificationTime: epoch))
@@ -37,8 +41,8 @@ public final class LayerWriter {
     ///     throws stops the writer and reaches the caller of the method that
     ///     was writing.
     /// - Throws: `ArchiveError.invalidCompressionLevel` for a level out of
-    ///   range, `ArchiveError.compressionFailed` when libarchive cannot set up
-    ///   the compressor.
+    ///   range, `ArchiveError.compressionFailed` when zlib or libarchive cannot
+    ///   set up the compressor.
     public init(compression: LayerCompression = .gzip(), sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws(ArchiveError) {
         self.compression = try compression.validated()
         let pipeline = try LayerPipeline(compression: compression, sink: sink)
@@ -107,15 +111,20 @@ public final class LayerWriter {
 /// Hashes the tar stream, compresses it, and hashes and counts the compressed bytes on their way to the sink.
 private final class LayerPipeline {
     private var tarDigester = Digester()
-    private let compressor: FilterCompressor?
+    private let compressor: (any StreamCompressor)?
     private let blob: BlobOutput
 
     init(compression: LayerCompression, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws(ArchiveError) {
-        if compression == .none {
+        switch compression {
+        case .none:
             // The blob is the tar: one hash serves as both digests.
             blob = BlobOutput(sink: sink, hashes: false)
             compressor = nil
-        } else {
+        case .gzip(let level):
+            let blob = BlobOutput(sink: sink, hashes: true)
+            self.blob = blob
+            compressor = ParallelGzipCompressor(level: level, output: { try blob.write($0) })
+        case .zstd:
             let blob = BlobOutput(sink: sink, hashes: true)
             self.blob = blob
             compressor = try FilterCompressor(compression: compression, output: { try blob.write($0) })

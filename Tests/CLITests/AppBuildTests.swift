@@ -48,6 +48,9 @@ import Testing
             db = sqlite3.connect(sys.argv[1])
             db.execute("CREATE TABLE winners (name TEXT)")
             db.execute("INSERT INTO winners VALUES ('Ada Lovelace')")
+            # 3 MiB more, so that the gzip data layer is several members (1 MiB of tar each).
+            db.execute("CREATE TABLE padding (bytes BLOB)")
+            db.execute("INSERT INTO padding VALUES (randomblob(3 * 1024 * 1024))")
             db.commit()
             """, app.appendingPathComponent("data/results.sqlite3").path]).check()
         try app.write("SECRET=1\n", to: ".env")
@@ -133,6 +136,10 @@ import Testing
             let umoci = try requireTool("umoci")
             let stat = try await Subprocess.run(umoci, ["stat", "--image", "\(home.path):\(tag)"]).check().stdout
             #expect(stat.contains("gantry build: code layer"), "\(stat)")
+            // Go's gzip reader, in umoci, takes the multi-member data layer whole.
+            let bundle = root.appendingPathComponent("bundle").path
+            try await Subprocess.run(umoci, ["unpack", "--image", "\(home.path):\(tag)", bundle], timeout: .seconds(300)).check()
+            try await Subprocess.run("cmp", [app.appendingPathComponent("data/results.sqlite3").path, bundle + "/rootfs/app/data/results.sqlite3"]).check()
         }
     }
 

@@ -1,0 +1,4 @@
+#ifndef GANTRY_CZLIB_SHIM_H
+#define GANTRY_CZLIB_SHIM_H
+#include <zlib.h>
+#endif
