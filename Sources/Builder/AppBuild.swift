@@ -39,11 +39,7 @@ public struct AppBuild: Sendable {
         self.folder = folder
         self.store = store
         self.compression = compression
-        if let text = environment["SOURCE_DATE_EPOCH"], let seconds = Int(text), seconds >= 0 {
-            epoch = seconds
-        } else {
-            epoch = NativeBaseBuild.defaultEpoch
-        }
+        epoch = NativeBaseBuild.sourceDateEpoch(environment) ?? NativeBaseBuild.defaultEpoch
     }
 
     /// One layer of the result.

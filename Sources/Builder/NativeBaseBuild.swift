@@ -26,6 +26,11 @@ public struct NativeBaseBuild: Sendable {
     /// The fixed epoch used when `SOURCE_DATE_EPOCH` is not set: 1980-01-01, the oldest time zip files can hold.
     public static let defaultEpoch = 315_532_800
 
+    /// `SOURCE_DATE_EPOCH` from `environment` when it is a non-negative number of seconds.
+    static func sourceDateEpoch(_ environment: [String: String]) -> Int? {
+        environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
+    }
+
     /// Creates a build; `environment` supplies `SOURCE_DATE_EPOCH`.
     public init(spec: BaseSpec, specFolder: URL, store: ImageStore, compressionLevel: Int = 6,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -33,7 +38,7 @@ public struct NativeBaseBuild: Sendable {
         self.specFolder = specFolder
         self.store = store
         self.compressionLevel = compressionLevel
-        if let text = environment["SOURCE_DATE_EPOCH"], let seconds = Int(text), seconds >= 0 {
+        if let seconds = Self.sourceDateEpoch(environment) {
             epoch = seconds
             created = Date(timeIntervalSince1970: TimeInterval(seconds))
         } else {
