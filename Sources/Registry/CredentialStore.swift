@@ -208,11 +208,13 @@ public struct CredentialStore: Sendable {
         // A helper that exits without reading makes the write fail (EPIPE); its status tells what happened.
         try? inputPipe.fileHandleForWriting.write(contentsOf: input)
         try? inputPipe.fileHandleForWriting.close()
+        // stderr is drained on a thread of its own, so that a helper writing a lot there cannot
+        // block on a full pipe while gantry waits for its stdout.
+        let message = StreamDrain(errors.fileHandleForReading)
         let answer = output.fileHandleForReading.readDataToEndOfFile()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return HelperRun(program: program, registry: host, status: process.terminationStatus,
-                         output: String(decoding: answer, as: UTF8.self), errors: String(decoding: message, as: UTF8.self))
+                         output: String(decoding: answer, as: UTF8.self), errors: String(decoding: message.wait(), as: UTF8.self))
     }
 
     func findExecutable(_ program: String) -> String? {
@@ -222,5 +224,25 @@ public struct CredentialStore: Sendable {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return nil
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+final class StreamDrain: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+
+    init(_ handle: FileHandle) {
+        let thread = Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// Everything the pipe gave, once its writer closed it.
+    func wait() -> Data {
+        done.wait()
+        return data
     }
 }
