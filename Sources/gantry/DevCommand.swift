@@ -55,6 +55,9 @@ struct DevCommand: AsyncParsableCommand {
     @Flag(help: "Return once the app answers, leaving it running; stop it with 'gantry dev stop'.")
     var detach = false
 
+    /// For fetching a lazily pulled base's layers from its registry before loading it.
+    @OptionGroup var registryOptions: RegistryOptions
+
     @Option(help: "Seconds to wait for the app to answer.")
     var wait: Int = 60
 
@@ -90,7 +93,7 @@ struct DevCommand: AsyncParsableCommand {
         let trap = SignalTrap()
         let started = StartedContainer()
         let launch = DevLaunch(app: spec, directory: folder, hostPort: hostPort, requested: engine, limit: .seconds(wait),
-                               builtImage: builtImage, started: started)
+                               builtImage: builtImage, started: started, registryOptions: registryOptions)
         let startup = Task { try await launch.run() }
         let interrupter = Task { () -> Int32? in
             guard let signal = await trap.next() else { return nil }

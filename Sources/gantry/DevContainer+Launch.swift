@@ -15,6 +15,8 @@ struct DevLaunch: Sendable {
     let builtImage: String?
     /// Holds the container this launch may have made, for cleanup after a failure or a signal.
     let started: StartedContainer
+    /// How to reach the base's registry when the store lacks some of its layers.
+    let registryOptions: RegistryOptions
     let memory = DevImageMemory.standard()
 
     /// Starts the container and waits until the app answers.
@@ -30,13 +32,13 @@ struct DevLaunch: Sendable {
     func run() async throws -> DevContainer {
         if let builtImage {
             // Only gantry's store has the built image: the engine's copy may be stale, a pull would fetch another.
-            guard let stored = DevContainer.storedImage(builtImage) else {
+            guard let stored = DevContainer.storedImage(builtImage, options: registryOptions) else {
                 throw GantryError.builtImageMissing(reference: builtImage, store: StoreLocation.resolve().path)
             }
             return try await runFully(stored: stored)
         }
         // The store is read once per start: the fast path compares ids with it, the full way loads from it.
-        let stored = DevContainer.storedImage(app.base)
+        let stored = DevContainer.storedImage(app.base, options: registryOptions)
         let environment = ProcessInfo.processInfo.environment
         let variable = environment[Engine.environmentVariable] ?? ""
         let named = EngineKind(rawValue: variable.lowercased())

@@ -125,10 +125,10 @@ struct DevContainer: Sendable {
     }
 
     /// The image as gantry's store has it; nil when there is no store or it lacks the image.
-    static func storedImage(_ reference: String) -> StoredBase? {
+    static func storedImage(_ reference: String, options: RegistryOptions) -> StoredBase? {
         guard let store = existingStore(), let parsed = try? ImageReference(parsing: reference),
               let image = try? store.image(for: parsed), let manifest = image.manifest else { return nil }
-        return StoredBase(store: store, image: image, configDigest: manifest.config.digest)
+        return StoredBase(store: store, image: image, configDigest: manifest.config.digest, options: options)
     }
 
     /// gantry's store, when there is one; looking must not make one.
@@ -243,11 +243,12 @@ struct StoredBase: Sendable {
     let image: StoredImage
     /// The config's digest: the id the engines give the image.
     let configDigest: Digest
+    /// `gantry dev`'s `--ca-cert` and `--insecure-registry`, for the base's registry.
+    let options: RegistryOptions
 
-    /// Fetches the blobs the store lacks (a lazily pulled base's layers) from their registry, with
-    /// the default transport options: a load needs every layer's bytes.
+    /// Fetches the blobs the store lacks (a lazily pulled base's layers) from their registry:
+    /// a load needs every layer's bytes.
     func fetchAbsentBlobs() async throws {
-        let options = try RegistryOptions.defaults()
         try await options.fetchAbsentBlobs(of: image, store: store, client: options.makeClient())
     }
 }

@@ -68,11 +68,6 @@ struct RegistryOptions: ParsableArguments {
         Terminal.note("Fetching \(absent.count) base layer(s) of \(image.reference) (\(BuildCommand.size(bytes))) that gantry's store lacks")
         try await absentBlobs(store: store, client: client).complete(image)
     }
-
-    /// The default options, for commands without registry flags that may still fetch a lazily pulled base's layers.
-    static func defaults() throws -> RegistryOptions {
-        try RegistryOptions.parse([])
-    }
 }
 
 extension Platform {
