@@ -13,14 +13,19 @@ enum PasswordPrompt {
 
     /// Prints `prompt` on stderr and reads one line from stdin (without its newline); nil at end of input.
     static func ask(_ prompt: String, echo: Bool) -> String? {
-        FileHandle.standardError.write(Data(prompt.utf8))
-        guard !echo, tcgetattr(STDIN_FILENO, &savedTerminal) == 0 else { return readLine(strippingNewline: true) }
+        guard !echo, tcgetattr(STDIN_FILENO, &savedTerminal) == 0 else {
+            FileHandle.standardError.write(Data(prompt.utf8))
+            return readLine(strippingNewline: true)
+        }
         var quiet = savedTerminal
         quiet.c_lflag &= ~tcflag_t(ECHO)
         let previous = signal(SIGINT, restoreAndExit)
-        _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
+        // Echo goes off before the prompt shows, and without flushing: a password typed (or sent by a
+        // script) as soon as the prompt appears is neither echoed nor thrown away.
+        _ = tcsetattr(STDIN_FILENO, TCSANOW, &quiet)
+        FileHandle.standardError.write(Data(prompt.utf8))
         let line = readLine(strippingNewline: true)
-        _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &savedTerminal)
+        _ = tcsetattr(STDIN_FILENO, TCSANOW, &savedTerminal)
         signal(SIGINT, previous)
         // The user's Enter was not echoed: end the prompt's line.
         FileHandle.standardError.write(Data("\n".utf8))

@@ -292,7 +292,8 @@ struct LoginCommandTests {
         let executable = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         let gantry = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("gantry").path
         let script = try folder.write("prompt-driver.py", """
-            import os, pty, sys
+            import os, pty, signal, sys
+            signal.alarm(60)  # a prompt that never comes fails the test instead of hanging it
             pid, fd = pty.fork()
             if pid == 0:
                 os.execv(sys.argv[1], sys.argv[1:])

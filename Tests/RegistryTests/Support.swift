@@ -46,8 +46,10 @@ func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async thro
 
 /// Runs a program to completion off the cooperative pool; its output goes through temp files, so
 /// neither stream can fill a pipe and stall it.
+/// A program that runs past `timeout` is killed and the call throws, so that a hang fails the test
+/// instead of holding CI.
 func runProgram(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                input: String? = nil) async throws -> (status: Int32, output: String, error: String) {
+                input: String? = nil, timeout: TimeInterval = 300) async throws -> (status: Int32, output: String, error: String) {
     try await offPool {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gantry-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -66,6 +68,14 @@ func runProgram(_ executable: String, _ arguments: [String], environment: [Strin
         try process.run()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try? stdin.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let output = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+            throw CommandFailure(description: "`\(([executable] + arguments).joined(separator: " "))` ran past \(Int(timeout)) s and was killed; it printed: \(output.suffix(2000))")
+        }
         process.waitUntilExit()
         return (process.terminationStatus, try String(contentsOf: outURL, encoding: .utf8), try String(contentsOf: errURL, encoding: .utf8))
     }
