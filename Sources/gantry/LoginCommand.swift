@@ -29,11 +29,7 @@ struct LoginCommand: AsyncParsableCommand {
     @Flag(name: .customLong("password-stdin"), help: "Read the password from stdin (one trailing newline is dropped).")
     var passwordStdin = false
 
-    @Option(name: .customLong("ca-cert"), help: "A PEM file of CA certificates to trust besides the system's.")
-    var caCert: String?
-
-    @Option(name: .customLong("insecure-registry"), help: "A registry HOST[:PORT] that may be reached over plain HTTP (repeatable).")
-    var insecureRegistries: [String] = []
+    @OptionGroup var connection: ConnectionOptions
 
     func run() async throws {
         // A credential helper that exits without reading its stdin must not end gantry with SIGPIPE.
@@ -43,11 +39,8 @@ struct LoginCommand: AsyncParsableCommand {
         // A docker config gantry could not rewrite fails the login before the registry is asked.
         if let path = store.dockerConfigPath { _ = try DockerConfigFile.read(path) }
         let (user, password) = try readCredentials(for: server)
-        var options = HTTPClientOptions()
-        options.caCertificateFile = caCert
-        options.insecureRegistries = Set(insecureRegistries)
         let credentials = Credentials(username: user, password: password, source: "gantry login")
-        let session = RegistrySession(registry: server.apiHost, client: HTTPClient(options: options),
+        let session = RegistrySession(registry: server.apiHost, client: HTTPClient(options: connection.clientOptions),
                                       credentials: CredentialSearch(credentials: credentials, lookedIn: []))
         let verification = try await session.verifyLogin()
         let destination = try await store.save(username: user, password: password, identityToken: verification.identityToken, for: server)

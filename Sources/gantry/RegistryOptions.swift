@@ -3,13 +3,26 @@ import ImageModel
 import Registry
 import Store
 
-/// The transport flags of every command that talks to a registry.
-struct RegistryOptions: ParsableArguments {
+/// How to reach a registry: the flags of every command that talks to one, `gantry login` included.
+struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("ca-cert"), help: "A PEM file of CA certificates to trust besides the system's.")
     var caCert: String?
 
     @Option(name: .customLong("insecure-registry"), help: "A registry HOST[:PORT] that may be reached over plain HTTP (repeatable).")
     var insecureRegistries: [String] = []
+
+    /// Transport settings with these flags applied.
+    var clientOptions: HTTPClientOptions {
+        var options = HTTPClientOptions()
+        options.caCertificateFile = caCert
+        options.insecureRegistries = Set(insecureRegistries)
+        return options
+    }
+}
+
+/// The flags of commands that move images: how to reach the registry, and how to transfer.
+struct RegistryOptions: ParsableArguments {
+    @OptionGroup var connection: ConnectionOptions
 
     @Option(help: "Blobs transferred at once.")
     var jobs: Int = 4
@@ -28,9 +41,7 @@ struct RegistryOptions: ParsableArguments {
 
     /// A client with these settings; one per command, so that its connections are reused.
     func makeClient() -> HTTPClient {
-        var options = HTTPClientOptions()
-        options.caCertificateFile = caCert
-        options.insecureRegistries = Set(insecureRegistries)
+        var options = connection.clientOptions
         options.jobs = jobs
         options.retry.retries = retries
         options.chunkSize = chunkSize.map { Int64($0) << 20 }
