@@ -81,6 +81,12 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
         tag ?? (digest == nil ? Self.defaultTag : nil)
     }
 
+    /// What a registry's `/v2/NAME/manifests/…` is asked for: the digest when there is one (it pins
+    /// the content), else the tag or `latest`.
+    public var manifestSelector: String {
+        digest?.description ?? tagOrDefault ?? Self.defaultTag
+    }
+
     /// The reference with the default tag `latest` added when it has neither
     /// tag nor digest, like the library's `TagNameOnly`.
     public var normalized: ImageReference {

@@ -28,8 +28,6 @@ public struct ImageCopy<Source: ImageSource, Destination: ImageDestination>: Sen
     public let destination: Destination
     /// The one platform to copy from an index; nil keeps every platform.
     public var platform: Platform?
-    /// Other repositories that may hold each blob, for cross-repository mounts.
-    public var mountCandidates: @Sendable (Digest) -> [RepositoryLocation] = { _ in [] }
     /// How many blobs are in flight at once (`--jobs`).
     public var concurrency = 4
 
@@ -101,7 +99,7 @@ public struct ImageCopy<Source: ImageSource, Destination: ImageDestination>: Sen
 
     private func copyBlob(_ blob: Descriptor, progress: @escaping @Sendable (CopyEvent) -> Void) async throws -> CopyEvent {
         if try await destination.hasBlob(blob) { return .exists(blob) }
-        var candidates = mountCandidates(blob.digest)
+        var candidates = destination.mountSources(for: blob.digest)
         if let origin = source.location { candidates.insert(origin, at: 0) }
         for candidate in candidates where try await destination.mountBlob(blob, from: candidate) {
             return .mounted(blob, from: candidate.repository)

@@ -56,6 +56,8 @@ public protocol ImageDestination: Sendable {
     var acceptsIndex: Bool { get }
     /// Whether the destination has the blob already (a copy skips it).
     func hasBlob(_ descriptor: Descriptor) async throws -> Bool
+    /// Other repositories of the destination's registry known to hold the blob, to mount it from.
+    func mountSources(for digest: Digest) -> [RepositoryLocation]
     /// Tries to take the blob from another repository of the same registry without sending it;
     /// true when the destination has it now.
     func mountBlob(_ descriptor: Descriptor, from location: RepositoryLocation) async throws -> Bool
@@ -70,6 +72,8 @@ public protocol ImageDestination: Sendable {
 }
 
 extension ImageDestination {
+    /// Destinations off registries know no repositories.
+    public func mountSources(for digest: Digest) -> [RepositoryLocation] { [] }
     /// Destinations off registries mount nothing.
     public func mountBlob(_ descriptor: Descriptor, from location: RepositoryLocation) async throws -> Bool { false }
     /// Nothing to complete by default.

@@ -9,8 +9,10 @@ public struct RegistryImage: ImageSource, ImageDestination {
     public let session: RegistrySession
     /// The image.
     public let reference: ImageReference
-    /// Where downloaded manifests and blobs go.
+    /// Where downloaded manifests and blobs go; its images named in this registry lend their blobs
+    /// for cross-repository mounts.
     public let store: ImageStore
+    private let mounts = MountSources()
 
     /// Makes an endpoint.
     public init(session: RegistrySession, reference: ImageReference, store: ImageStore) {
@@ -19,14 +21,19 @@ public struct RegistryImage: ImageSource, ImageDestination {
         self.store = store
     }
 
+    /// The repositories of this registry that the store's images say hold the blob; the store is read
+    /// once, at the first blob a push cannot skip.
+    public func mountSources(for digest: Digest) -> [RepositoryLocation] {
+        mounts.locations(of: digest) { store.mountCandidates(domain: reference.domain, host: session.registry) }
+    }
+
     var repository: String { reference.path }
     public var name: String { reference.description }
     public var location: RepositoryLocation? { RepositoryLocation(registry: session.registry, repository: repository) }
     public var acceptsIndex: Bool { true }
 
     public func rootManifest() async throws -> ManifestDocument {
-        let wanted = reference.digest?.description ?? reference.tagOrDefault ?? ImageReference.defaultTag
-        let descriptor = try await session.fetchManifest(wanted, expected: reference.digest, reference: name, repository: repository, store: store)
+        let descriptor = try await session.fetchManifest(reference.manifestSelector, expected: reference.digest, reference: name, repository: repository, store: store)
         return ManifestDocument(descriptor: descriptor, bytes: try store.readBlob(descriptor.digest))
     }
 
@@ -63,5 +70,18 @@ public struct RegistryImage: ImageSource, ImageDestination {
         let target = isRoot ? (reference.tag ?? (reference.digest == nil ? ImageReference.defaultTag : document.descriptor.digest.description))
                             : document.descriptor.digest.description
         return try await session.putManifest(document, reference: target, repository: repository)
+    }
+}
+
+/// The store's mount candidates, read once and shared by the blobs of one copy.
+private final class MountSources: @unchecked Sendable {
+    private let lock = NSLock()
+    private var table: [Digest: [RepositoryLocation]]?
+
+    func locations(of digest: Digest, reading: () -> [Digest: [RepositoryLocation]]) -> [RepositoryLocation] {
+        lock.withLock {
+            if table == nil { table = reading() }
+            return table?[digest] ?? []
+        }
     }
 }

@@ -74,7 +74,7 @@ extension RegistrySession {
     public func pull(_ reference: ImageReference, into store: ImageStore, platform: Platform = .host, layers: Bool = true,
                      progress: @escaping @Sendable (PullEvent) -> Void = { _ in }) async throws -> Digest {
         let name = reference.pullReference.description
-        let top = try await fetchManifest(reference.digest?.description ?? reference.tagOrDefault ?? ImageReference.defaultTag,
+        let top = try await fetchManifest(reference.manifestSelector,
                                           expected: reference.digest, reference: name, repository: reference.path, store: store)
         var manifestDescriptor = top
         if Self.indexTypes.contains(top.mediaType) {

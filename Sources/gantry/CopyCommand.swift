@@ -60,9 +60,7 @@ struct CopyCommand: AsyncParsableCommand {
         switch destination {
         case let .registry(reference):
             let session = try await registryOptions.session(for: reference, client: client)
-            var copy = ImageCopy(from: source, to: RegistryImage(session: session, reference: reference, store: store), platform: platform, concurrency: registryOptions.jobs)
-            let candidates = store.mountCandidates(domain: reference.domain, host: session.registry)
-            copy.mountCandidates = { candidates[$0] ?? [] }
+            let copy = ImageCopy(from: source, to: RegistryImage(session: session, reference: reference, store: store), platform: platform, concurrency: registryOptions.jobs)
             let root = try await copy.runInterruptibly("copy to \(destination)", progress: display.handle)
             display.finish(result: reference.normalized.withDigest(root.descriptor.digest).description, statistics: client.statistics)
         case let .ociLayout(directory, tag):

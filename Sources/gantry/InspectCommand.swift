@@ -62,8 +62,7 @@ struct InspectCommand: AsyncParsableCommand {
     private func fromRegistry(_ reference: ImageReference) async throws -> Documents {
         let session = try await registryOptions.session(for: reference, client: registryOptions.makeClient())
         let name = reference.description
-        let wanted = reference.digest?.description ?? reference.tagOrDefault ?? ImageReference.defaultTag
-        let manifest = try await session.fetchManifest(wanted, expected: reference.digest, reference: name, repository: reference.path)
+        let manifest = try await session.fetchManifest(reference.manifestSelector, expected: reference.digest, reference: name, repository: reference.path)
         var config: Data?
         if !manifest.isIndex, let decoded = try? JSONDecoder().decode(ImageManifest.self, from: manifest.bytes) {
             config = try await session.fetchSmallBlob(decoded.config, reference: name, repository: reference.path)

@@ -33,8 +33,10 @@ struct PushCommand: AsyncParsableCommand {
         let sourceReference = try parse(source)
         let target = try destination.map(parse) ?? sourceReference
         let store = try ImageStore.default()
-        // Fails with the store's own message when the image is not there.
-        _ = try store.image(for: sourceReference.normalized)
+        // A missing image fails here, with the store's message, before credentials are looked up.
+        guard try store.resolve(sourceReference.normalized) != nil else {
+            throw StoreError.imageNotFound(sourceReference.normalized, store: store.root.path)
+        }
         try await Self.push(sourceReference, to: target, store: store, platform: try Platform.option(platform),
                             registryOptions: registryOptions, progressOptions: progressOptions)
     }
@@ -55,11 +57,9 @@ struct PushCommand: AsyncParsableCommand {
         var layout = LayoutImage(store: store, reference: source)
         // A lazily pulled base's layers: mounted when the target is the base's registry, else fetched from it.
         layout.absentBlobs = registryOptions.absentBlobs(store: store, client: client)
-        var copy = ImageCopy(from: layout,
+        let copy = ImageCopy(from: layout,
                              to: RegistryImage(session: session, reference: target, store: store),
                              platform: platform, concurrency: registryOptions.jobs)
-        let candidates = store.mountCandidates(domain: target.domain, host: session.registry)
-        copy.mountCandidates = { candidates[$0] ?? [] }
         let root = try await copy.runInterruptibly("push of \(target)", progress: display.handle)
         if target.normalized != source.normalized, target.digest == nil {
             // Name the pushed image in the store too: later pushes to this registry mount its blobs,

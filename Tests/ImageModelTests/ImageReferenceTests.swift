@@ -114,6 +114,16 @@ struct ImageReferenceTests {
         #expect(try ImageReference(parsing: input).tagOrDefault == expected)
     }
 
+    @Test("manifestSelector asks for the digest when there is one, else the tag or latest", arguments: [
+        ("debian", "latest"),
+        ("debian:12", "12"),
+        ("debian@sha256:" + busybox, "sha256:" + busybox),
+        ("debian:12@sha256:" + busybox, "sha256:" + busybox),
+    ])
+    func manifestSelector(input: String, expected: String) throws {
+        #expect(try ImageReference(parsing: input).manifestSelector == expected)
+    }
+
     @Test("normalized adds latest to a bare name and leaves tagged or digested references alone", arguments: [
         ("debian", "docker.io/library/debian:latest"),
         ("localhost:5000/app", "localhost:5000/app:latest"),
