@@ -74,20 +74,25 @@ extension HTTPClient {
         if case .collect = sink { repeatable = true }
         var attempt = 0
         while true {
-            let wait: Double
+            var retryAfter: String?
             do {
                 let response = try await send(request, sink: sink)
                 guard repeatable, attempt < options.retry.retries, RetryPolicy.retryableStatuses.contains(response.status),
                       !options.retry.isQuotaExhausted(response), !Task.isCancelled else { return response }
-                wait = options.retry.delay(attempt: attempt, retryAfter: response.headers["Retry-After"])
+                retryAfter = response.headers["Retry-After"]
             } catch {
                 guard repeatable, attempt < options.retry.retries, error.isTransient, !Task.isCancelled else { throw error }
-                wait = options.retry.delay(attempt: attempt, retryAfter: nil)
             }
             statistics.recordRetry(resending: request.body?.length ?? 0)
+            await sleepBeforeRetry(attempt, retryAfter: retryAfter)
             attempt += 1
-            try? await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
         }
+    }
+
+    /// Waits before retry number `attempt` (0 for the first): the server's `Retry-After`, else the
+    /// policy's backoff with jitter. A cancelled task does not wait.
+    func sleepBeforeRetry(_ attempt: Int, retryAfter: String? = nil) async {
+        try? await Task.sleep(nanoseconds: UInt64(options.retry.delay(attempt: attempt, retryAfter: retryAfter) * 1_000_000_000))
     }
 }
 

@@ -170,7 +170,7 @@ extension RegistrySession {
             let offset = streaming.writer.bytesWritten
             var headers = HTTPHeaders()
             if offset > 0 { headers.set("Range", "bytes=\(offset)-") }
-            var wait: Double?
+            var retryAfter: String?
             do {
                 let response = try await send("GET", "/v2/\(repository)/blobs/\(blob.digest)", repository: repository, scopes: [.pull(repository)],
                                               headers: headers, sink: .stream { data in
@@ -190,17 +190,17 @@ extension RegistrySession {
                     streaming.writer.abort()
                     throw PullError.unexpectedStatus(reference: reference, object: "blob \(blob.digest)", status: response.status)
                 }
-                wait = policy.delay(attempt: attempt, retryAfter: response.headers["Retry-After"])
+                retryAfter = response.headers["Retry-After"]
             } catch let error as RegistryError where error.isTransient && attempt < policy.retries && !Task.isCancelled {
-                wait = policy.delay(attempt: attempt, retryAfter: String?.none)
+                // Resumed below from what the writer holds.
             } catch {
                 streaming.writer.abort()
                 throw error
             }
-            attempt += 1
-            observer.retrying(attempt)
+            observer.retrying(attempt + 1)
             client.statistics.recordRetry(resending: 0)
-            try? await Task.sleep(nanoseconds: UInt64((wait ?? 0) * 1_000_000_000))
+            await client.sleepBeforeRetry(attempt, retryAfter: retryAfter)
+            attempt += 1
         }
         do { try streaming.writer.commit(expected: blob.digest, expectedSize: blob.size) } catch {
             throw PullError.blobRejected(reference: reference, object: "blob \(blob.digest)", reason: error.description)

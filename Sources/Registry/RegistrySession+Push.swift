@@ -55,7 +55,7 @@ extension RegistrySession {
                 // A whole-blob PUT goes again in full; chunks count their own re-sent bytes.
                 let chunked = (client.options.chunkSize ?? chunkSizeLearned).map { descriptor.size > $0 } ?? false
                 client.statistics.recordRetry(resending: chunked ? 0 : descriptor.size)
-                try? await Task.sleep(nanoseconds: UInt64(policy.delay(attempt: attempt - 1, retryAfter: nil) * 1_000_000_000))
+                await client.sleepBeforeRetry(attempt - 1)
             }
         }
     }
@@ -148,7 +148,7 @@ extension RegistrySession {
                 throw PushError.unexpectedStatus(repository: name, object: "chunks of blob \(descriptor.digest)", status: 0,
                                                  detail: "gave up after \(policy.retries) retries")
             }
-            try? await Task.sleep(nanoseconds: UInt64(policy.delay(attempt: failures - 1, retryAfter: nil) * 1_000_000_000))
+            await client.sleepBeforeRetry(failures - 1)
             let status = try await send("GET", url: location, repository: repository, scopes: [.push(repository)], body: nil)
             guard status.status == 204 || status.status == 202 else {
                 // The registry lost the session: start over.
