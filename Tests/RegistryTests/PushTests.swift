@@ -147,6 +147,35 @@ struct PushTests {
         #expect(try await session.pull(target, into: other) == descriptor.digest)
     }
 
+    @Test("--json prints one event per line ending with done; --quiet prints only the reference")
+    func machineReadableOutput() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let registry = try await LocalRegistry.start(in: folder)
+        defer { registry.server.stop() }
+        let home = folder.appending("home")
+        let store = try ImageStore(root: URL(fileURLWithPath: home))
+        let source = "localhost/source/app:1"
+        let descriptor = try await TestImage.write(into: store, folder: folder, as: try ImageReference(parsing: source), text: "json\n")
+        let target = "\(registry.host)/news/json:1"
+
+        let json = try await runGantry(["push", "--json", source, target], home: home)
+        #expect(json.status == 0, "\(json.error)")
+        let events = try json.output.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
+        }
+        #expect(events.filter { $0["event"] as? String == "pushed" }.count == 2)
+        #expect(events.contains { $0["event"] as? String == "manifest" && $0["digest"] as? String == descriptor.digest.description })
+        let done = try #require(events.last)
+        #expect(done["event"] as? String == "done")
+        #expect(done["reference"] as? String == "\(target)@\(descriptor.digest)")
+        #expect(done["retries"] as? Int == 0)
+
+        let quiet = try await runGantry(["push", "-q", source, target], home: home)
+        #expect(quiet.status == 0, "\(quiet.error)")
+        #expect(quiet.output == "\(target)@\(descriptor.digest)\n")
+    }
+
     @Test("push of an image the store lacks fails in one line naming it")
     func missingImage() async throws {
         let folder = try TemporaryFolder()
