@@ -91,6 +91,22 @@ public final class TarReader {
         return count
     }
 
+    /// Reads the current entry's data to its end, handing it to `body` a chunk at a time.
+    ///
+    /// - Parameters:
+    ///   - chunkSize: The most bytes handed over at once.
+    ///   - body: Takes each chunk; the buffer is valid only during the call.
+    /// - Throws: `ArchiveError.readFailed` for a damaged stream, and what `body` throws.
+    public func readData(chunkSize: Int = 256 << 10, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = try readData(into: buffer)
+            if count == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        }
+    }
+
     private func header(of entry: OpaquePointer) throws(ArchiveError) -> TarHeader {
         guard let pathPointer = archive_entry_pathname(entry) else {
             throw .readFailed(source: source, message: "an entry has no path")

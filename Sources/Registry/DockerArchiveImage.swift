@@ -87,12 +87,7 @@ public struct DockerArchiveSource: ImageSource {
             let path = Self.clean(header.path.description)
             guard header.kind == .regularFile, wanted.contains(path), stored[path] == nil else { continue }
             let writer = try store.beginBlob()
-            var buffer = [UInt8](repeating: 0, count: 1 << 20)
-            while true {
-                let count = try buffer.withUnsafeMutableBytes { try reader.readData(into: $0) }
-                if count == 0 { break }
-                try buffer.withUnsafeBytes { try writer.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            }
+            try reader.readData(chunkSize: 1 << 20) { try writer.write($0) }
             stored[path] = try writer.commit()
         }
         guard let config = stored[resolved(chosen.Config)] else {
@@ -144,13 +139,11 @@ public struct DockerArchiveSource: ImageSource {
 
     private static func readAll(_ reader: TarReader, limit: Int, file: String) throws -> Data {
         var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = try buffer.withUnsafeMutableBytes { try reader.readData(into: $0) }
-            if count == 0 { return data }
-            data.append(contentsOf: buffer[0..<count])
+        try reader.readData(chunkSize: 64 << 10) { chunk in
+            data.append(contentsOf: chunk)
             guard data.count <= limit else { throw TransferError.invalidArchive(file: file, reason: "manifest.json is larger than \(limit) bytes") }
         }
+        return data
     }
 
     /// `./a/../b/` as `b`.
