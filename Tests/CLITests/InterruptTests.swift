@@ -26,30 +26,6 @@ while True:
     threading.Thread(target=pipe, args=(target, client, 0), daemon=True).start()
 """#
 
-/// Writes an OCI layout image with one layer of `size` random bytes into `home`, named `reference`.
-private let layoutScript = #"""
-import gzip, hashlib, io, json, os, sys, tarfile
-home, reference, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
-blobs = os.path.join(home, "blobs", "sha256"); os.makedirs(blobs, exist_ok=True)
-def put(data):
-    digest = hashlib.sha256(data).hexdigest()
-    open(os.path.join(blobs, digest), "wb").write(data)
-    return {"digest": "sha256:" + digest, "size": len(data)}
-raw = io.BytesIO()
-with tarfile.open(fileobj=raw, mode="w") as tar:
-    info = tarfile.TarInfo("big.bin"); payload = os.urandom(size); info.size = size
-    tar.addfile(info, io.BytesIO(payload))
-layer = gzip.compress(raw.getvalue(), compresslevel=1, mtime=0)
-diff = "sha256:" + hashlib.sha256(raw.getvalue()).hexdigest()
-config = put(json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": [diff]}}).encode())
-manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-    "config": dict(config, mediaType="application/vnd.oci.image.config.v1+json"),
-    "layers": [dict(put(layer), mediaType="application/vnd.oci.image.layer.v1.tar+gzip")]}).encode()
-entry = dict(put(manifest), mediaType="application/vnd.oci.image.manifest.v1+json", annotations={"org.opencontainers.image.ref.name": reference})
-open(os.path.join(home, "oci-layout"), "w").write('{"imageLayoutVersion":"1.0.0"}')
-open(os.path.join(home, "index.json"), "w").write(json.dumps({"schemaVersion": 2, "manifests": [entry]}))
-print(entry["digest"])
-"""#
 
 @Suite struct InterruptTests {
     @Test func ctrlCDuringAPushCancelsTheUploadSessionsAndARerunFinishes() async throws {
@@ -63,10 +39,12 @@ print(entry["digest"])
             _ = try await waitForHTTP(try URLFromText("http://127.0.0.1:\(proxyPort)/v2/"), within: .seconds(20))
 
             let home = root.appendingPathComponent("home")
-            try Data(layoutScript.utf8).write(to: root.appendingPathComponent("layout.py"))
             let reference = "localhost/gantry-test/big:1"
-            let digest = try await Subprocess.run("python3", [root.appendingPathComponent("layout.py").path, home.path, reference, "\(24 << 20)"])
-                .check().stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            // scripts/random-image.py, as the push benchmark and the soak make their images.
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("scripts/random-image.py").path
+            let digest = "sha256:" + (try await Subprocess.run("python3", [script, home.path, reference, "\(24 << 20)"])
+                .check().stdout.trimmingCharacters(in: .whitespacesAndNewlines))
             let target = "127.0.0.1:\(proxyPort)/news/big:1"
 
             let push = try BackgroundProcess(try gantryBinary(), ["push", "--jobs", "1", reference, target], environment: ["GANTRY_HOME": home.path])
