@@ -23,13 +23,22 @@ struct ProgressOptions: ParsableArguments {
 final class TransferDisplay: @unchecked Sendable {
     enum Mode { case interactive, plain, quiet, json }
 
+    private enum State: Equatable {
+        case waiting, transferring, retrying(Int), exists, mounted(from: String), sent
+
+        var isFinished: Bool {
+            switch self {
+            case .exists, .mounted, .sent: return true
+            case .waiting, .transferring, .retrying: return false
+            }
+        }
+    }
+
     private struct Blob {
         var descriptor: Descriptor
-        var state: String
+        var state = State.waiting
         var bytes: Int64 = 0
         var started = Date()
-        var finished = false
-        var retries = 0
     }
 
     private let lock = NSLock()
@@ -55,19 +64,18 @@ final class TransferDisplay: @unchecked Sendable {
         lock.withLock {
             switch event {
             case let .transferring(blob, bytes):
-                update(blob) { $0.bytes = bytes; $0.state = "transferring" }
+                update(blob) { $0.bytes = bytes; $0.state = .transferring }
                 redraw(force: false)
             case let .retrying(blob, attempt):
-                update(blob) { $0.state = "retrying \(attempt)"; $0.retries = attempt; $0.bytes = 0 }
+                update(blob) { $0.state = .retrying(attempt); $0.bytes = 0 }
                 emit(["event": "retrying", "digest": blob.digest.description, "attempt": attempt])
                 redraw(force: true)
             case let .exists(blob):
-                finish(blob, state: "exists", plain: "exists", event: ["event": "exists"])
+                finish(blob, as: .exists, event: ["event": "exists"])
             case let .mounted(blob, from):
-                finish(blob, state: "mounted from \(from)", plain: "mounted from \(from)", event: ["event": "mounted", "from": from])
+                finish(blob, as: .mounted(from: from), event: ["event": "mounted", "from": from])
             case let .copied(blob):
-                let size = ImageListing.humanSize(blob.size)
-                finish(blob, state: "\(verb) \(size)", plain: "\(verb) \(size)", event: ["event": verb])
+                finish(blob, as: .sent, event: ["event": verb])
             case let .manifest(manifest):
                 let platform = manifest.platform.map { " (\($0.shortName))" } ?? ""
                 if mode == .plain { Terminal.say("\(manifest.digest): manifest\(platform)") }
@@ -82,13 +90,13 @@ final class TransferDisplay: @unchecked Sendable {
         lock.withLock {
             redraw(force: true)
             let done = order.compactMap { blobs[$0] }
-            let sent = done.filter { $0.state.hasPrefix(verb) }
+            let sent = done.filter { $0.state == .sent }
             let bytes = sent.reduce(Int64(0)) { $0 + $1.descriptor.size }
             let elapsed = Date().timeIntervalSince(start)
             if mode == .interactive {
                 var parts = ["\(sent.count) \(verb) (\(ImageListing.humanSize(bytes)))"]
-                let existing = done.filter { $0.state == "exists" }.count
-                let mounted = done.filter { $0.state.hasPrefix("mounted") }.count
+                let existing = done.filter { $0.state == .exists }.count
+                let mounted = done.filter { if case .mounted = $0.state { true } else { false } }.count
                 if existing > 0 { parts.append("\(existing) existed") }
                 if mounted > 0 { parts.append("\(mounted) mounted") }
                 if statistics.retries > 0 { parts.append("\(statistics.retries) retries") }
@@ -105,7 +113,7 @@ final class TransferDisplay: @unchecked Sendable {
 
     private func update(_ descriptor: Descriptor, _ change: (inout Blob) -> Void) {
         if blobs[descriptor.digest] == nil {
-            blobs[descriptor.digest] = Blob(descriptor: descriptor, state: "waiting")
+            blobs[descriptor.digest] = Blob(descriptor: descriptor)
             order.append(descriptor.digest)
         }
         if var blob = blobs[descriptor.digest] {
@@ -114,9 +122,9 @@ final class TransferDisplay: @unchecked Sendable {
         }
     }
 
-    private func finish(_ descriptor: Descriptor, state: String, plain: String, event: [String: Any]) {
-        update(descriptor) { $0.state = state; $0.finished = true; $0.bytes = descriptor.size }
-        if mode == .plain { Terminal.say("\(descriptor.digest): \(plain)") }
+    private func finish(_ descriptor: Descriptor, as state: State, event: [String: Any]) {
+        update(descriptor) { $0.state = state; $0.bytes = descriptor.size }
+        if mode == .plain { Terminal.say("\(descriptor.digest): \(label(state, of: descriptor))") }
         emit(event.merging(["digest": descriptor.digest.description, "size": descriptor.size]) { $1 })
         redraw(force: true)
     }
@@ -139,13 +147,26 @@ final class TransferDisplay: @unchecked Sendable {
         FileHandle.standardError.write(Data(text.utf8))
     }
 
+    /// What a blob's line says of its state.
+    private func label(_ state: State, of descriptor: Descriptor) -> String {
+        switch state {
+        case .waiting: return "waiting"
+        case .transferring: return "transferring"
+        case let .retrying(attempt): return "retrying \(attempt)"
+        case .exists: return "exists"
+        case let .mounted(from): return "mounted from \(from)"
+        case .sent: return "\(verb) \(ImageListing.humanSize(descriptor.size))"
+        }
+    }
+
     private func line(_ blob: Blob) -> String {
         let name = String(blob.descriptor.digest.encoded.prefix(12))
-        guard !blob.finished else { return "\(name)  " + paint(blob.state, code: 32) }
+        let text = label(blob.state, of: blob.descriptor)
+        guard !blob.state.isFinished else { return "\(name)  " + paint(text, code: 32) }
         let total = ImageListing.humanSize(blob.descriptor.size)
         let seconds = max(Date().timeIntervalSince(blob.started), 0.001)
         let rate = ImageListing.humanSize(Int64(Double(blob.bytes) / seconds)) + "/s"
-        let state = blob.state.hasPrefix("retrying") ? paint(blob.state, code: 33) : blob.state
+        let state = if case .retrying = blob.state { paint(text, code: 33) } else { text }
         return "\(name)  \(state)  \(ImageListing.humanSize(blob.bytes)) / \(total)  \(rate)"
     }
 
