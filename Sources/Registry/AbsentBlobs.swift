@@ -33,10 +33,7 @@ public struct AbsentBlobs: Sendable {
 
     /// The stored images, registry-named, whose manifest lists `digest`: where it can be fetched from.
     public func origins(of digest: Digest) -> [ImageReference] {
-        ((try? store.images()) ?? []).filter { image in
-            guard Self.isRegistryName(image.reference), let manifest = image.manifest else { return false }
-            return manifest.config.digest == digest || manifest.layers.contains { $0.digest == digest }
-        }.map(\.reference)
+        store.blobOwners(where: Self.isRegistryName)[digest] ?? []
     }
 
     /// Makes sure the store holds `blob`, fetching it from a registry that has it when it does not.

@@ -2,6 +2,22 @@ import ImageModel
 import Store
 
 extension ImageStore {
+    /// The stored images (single-platform manifests) that name each blob, read from the index and
+    /// the manifests only (no configs).
+    /// - Parameter include: which references count; the others' manifests are not read.
+    /// - Returns: the references per blob digest, each once; empty when the store cannot be read.
+    public func blobOwners(where include: (ImageReference) -> Bool = { _ in true }) -> [Digest: [ImageReference]] {
+        var owners: [Digest: [ImageReference]] = [:]
+        for entry in (try? index().manifests) ?? [] where RegistrySession.manifestTypes.contains(entry.mediaType) {
+            guard let name = entry.refName, let reference = try? ImageReference(parsing: name), include(reference),
+                  let manifest = try? decodeBlob(ImageManifest.self, digest: entry.digest) else { continue }
+            for blob in [manifest.config] + manifest.layers where owners[blob.digest]?.contains(reference) != true {
+                owners[blob.digest, default: []].append(reference)
+            }
+        }
+        return owners
+    }
+
     /// Which repositories of a registry hold each blob, as far as the store knows: every stored image
     /// named in that registry (a base pulled from it, an earlier push) lends its blobs for
     /// cross-repository mounts, so a push to the base's registry never re-uploads the base's layers.
@@ -10,16 +26,13 @@ extension ImageStore {
     ///   - host: the host its API answers on (as `RegistrySession.registry` names it).
     /// - Returns: the repositories per blob digest; empty when the store cannot be read.
     public func mountCandidates(domain: String, host: String) -> [Digest: [RepositoryLocation]] {
-        var candidates: [Digest: [RepositoryLocation]] = [:]
-        // Only the manifests of images named in that registry are read (no configs, no other images).
-        for entry in (try? index().manifests) ?? [] where RegistrySession.manifestTypes.contains(entry.mediaType) {
-            guard let name = entry.refName, let reference = try? ImageReference(parsing: name), reference.domain == domain,
-                  let manifest = try? decodeBlob(ImageManifest.self, digest: entry.digest) else { continue }
-            let location = RepositoryLocation(registry: host, repository: reference.path)
-            for blob in [manifest.config] + manifest.layers where candidates[blob.digest]?.contains(location) != true {
-                candidates[blob.digest, default: []].append(location)
+        blobOwners { $0.domain == domain }.mapValues { references in
+            var locations: [RepositoryLocation] = []
+            for reference in references {
+                let location = RepositoryLocation(registry: host, repository: reference.path)
+                if !locations.contains(location) { locations.append(location) }
             }
+            return locations
         }
-        return candidates
     }
 }
