@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 import ImageModel
 #if canImport(Glibc)
@@ -108,23 +109,10 @@ public struct DockerConfigFile: Sendable {
             throw .credentialsNotWritable(file: path, reason: "a value cannot be written as JSON")
         }
         try Self.makeFolders((target as NSString).deletingLastPathComponent, file: path)
-        let temporary = target + ".tmp-\(getpid())-\(UUID().uuidString.prefix(8))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .credentialsNotWritable(file: path, reason: String(cString: strerror(errno))) }
-        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
-        do {
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try handle.close()
+        do throws(ArchiveError) {
+            try AtomicFile.write(data, to: target, mode: 0o600)
         } catch {
-            try? handle.close()
-            unlink(temporary)
-            throw .credentialsNotWritable(file: path, reason: "writing \(temporary) failed: \(error.localizedDescription)")
-        }
-        guard rename(temporary, target) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .credentialsNotWritable(file: path, reason: reason)
+            throw .credentialsNotWritable(file: path, reason: "\(error)")
         }
     }
 
