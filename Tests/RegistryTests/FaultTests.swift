@@ -57,7 +57,8 @@ struct FaultTests {
         let injected = stats.filter { !["requests", "forwarded"].contains($0.key) }.values.reduce(0, +)
         print("fault soak: pushes \(rounds) attempted, \(succeeded) succeeded; pulls \(rounds); requests \(stats["requests"] ?? 0), faults \(injected) \(stats); retries \(client.statistics.retries), bytes re-sent \(client.statistics.bytesResent)")
         #expect(injected > 0)
-        #expect(client.statistics.retries >= injected / 2)
+        // Every fault the proxy injected made the client retry at least once.
+        #expect(client.statistics.retries >= injected)
     }
 
     @Test("a proxy refusing requests over 8 MiB with 413: the push switches to PATCH chunks and succeeds")
