@@ -15,6 +15,8 @@ public enum CopyEvent: Sendable, Equatable {
     case copied(Descriptor)
     /// A manifest was stored.
     case manifest(Descriptor)
+    /// The destination held the image already, under the same name and digest: nothing was sent.
+    case upToDate(Descriptor)
 }
 
 /// Copies an image from a source to a destination: blobs first (skipping what the destination has,
@@ -63,6 +65,13 @@ public struct ImageCopy<Source: ImageSource, Destination: ImageDestination>: Sen
                     children.append(try await source.manifest(entry))
                 }
             }
+        }
+        // A warm push is one HEAD: the tag already names these bytes (a registry stores a manifest
+        // only once every blob and manifest it names is there), so nothing below needs doing.
+        if try await destination.holds(root: root) {
+            progress(.upToDate(root.descriptor))
+            try await destination.finish()
+            return root
         }
         var blobs: [Descriptor] = []
         var seen = Set<Digest>()

@@ -56,6 +56,10 @@ public protocol ImageDestination: Sendable {
     var acceptsIndex: Bool { get }
     /// Whether the destination has the blob already (a copy skips it).
     func hasBlob(_ descriptor: Descriptor) async throws -> Bool
+    /// Whether the destination holds `root` already under the name the copy would store it at (a
+    /// registry's tag answering with the same digest, which vouches for every manifest and blob it
+    /// names): the copy then sends nothing.
+    func holds(root: ManifestDocument) async throws -> Bool
     /// Other repositories of the destination's registry known to hold the blob, to mount it from.
     func mountSources(for digest: Digest) -> [RepositoryLocation]
     /// Tries to take the blob from another repository of the same registry without sending it;
@@ -72,6 +76,8 @@ public protocol ImageDestination: Sendable {
 }
 
 extension ImageDestination {
+    /// Destinations off registries are written whole.
+    public func holds(root: ManifestDocument) async throws -> Bool { false }
     /// Destinations off registries know no repositories.
     public func mountSources(for digest: Digest) -> [RepositoryLocation] { [] }
     /// Destinations off registries mount nothing.

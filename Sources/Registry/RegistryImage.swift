@@ -64,12 +64,20 @@ public struct RegistryImage: ImageSource, ImageDestination {
         try await session.uploadBlob(descriptor, file: file, repository: repository, observer: observer)
     }
 
+    public func holds(root: ManifestDocument) async throws -> Bool {
+        let stored = try await session.manifestDigest(target(of: root, isRoot: true), repository: repository)
+        return stored == root.descriptor.digest
+    }
+
     @discardableResult
     public func putManifest(_ document: ManifestDocument, isRoot: Bool) async throws -> Digest {
-        // The root goes under the tag asked for; a digest-only reference and index entries go by digest.
-        let target = isRoot ? (reference.tag ?? (reference.digest == nil ? ImageReference.defaultTag : document.descriptor.digest.description))
-                            : document.descriptor.digest.description
-        return try await session.putManifest(document, reference: target, repository: repository)
+        try await session.putManifest(document, reference: target(of: document, isRoot: isRoot), repository: repository)
+    }
+
+    /// The root goes under the tag asked for; a digest-only reference and index entries go by digest.
+    private func target(of document: ManifestDocument, isRoot: Bool) -> String {
+        isRoot ? (reference.tag ?? (reference.digest == nil ? ImageReference.defaultTag : document.descriptor.digest.description))
+               : document.descriptor.digest.description
     }
 }
 

@@ -13,6 +13,20 @@ extension RegistrySession {
         }
     }
 
+    /// The digest of the manifest the repository holds under a tag or digest
+    /// (`HEAD /v2/REPO/manifests/REF`, its `Docker-Content-Digest`), asked with push scope so that
+    /// the push that may follow reuses the token.
+    /// - Returns: nil when there is none (404), or when the registry does not say (no header, or
+    ///   another answer: the push that follows reports real refusals).
+    public func manifestDigest(_ tagOrDigest: String, repository: String) async throws -> Digest? {
+        var headers = HTTPHeaders()
+        headers.set("Accept", (Self.manifestTypes + Self.indexTypes).joined(separator: ", "))
+        let response = try await send("HEAD", "/v2/\(repository)/manifests/\(tagOrDigest)", repository: repository,
+                                      scopes: [.push(repository)], headers: headers)
+        guard response.status == 200 else { return nil }
+        return response.headers["Docker-Content-Digest"].flatMap { try? Digest(parsing: $0) }
+    }
+
     /// Asks the registry to mount a blob from another of its repositories
     /// (`POST /v2/REPO/blobs/uploads/?mount=DIGEST&from=OTHER`).
     /// - Returns: true when the registry mounted it (201); false when it opened an upload instead

@@ -50,6 +50,7 @@ final class TransferDisplay: @unchecked Sendable {
     private var order: [Digest] = []
     private var drawnLines = 0
     private var lastDraw = Date.distantPast
+    private var upToDate = false
 
     /// A display for a transfer whose sent blobs are reported as `verb` ("pushed", "pulled", "copied").
     init(verb: String, options: ProgressOptions, environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -76,6 +77,10 @@ final class TransferDisplay: @unchecked Sendable {
                 finish(blob, as: .mounted(from: from), event: ["event": "mounted", "from": from])
             case let .copied(blob):
                 finish(blob, as: .sent, event: ["event": verb])
+            case let .upToDate(manifest):
+                upToDate = true
+                if mode == .plain { Terminal.say("\(manifest.digest): up to date (the registry has it; nothing sent)") }
+                emit(["event": "upToDate", "digest": manifest.digest.description, "mediaType": manifest.mediaType])
             case let .manifest(manifest):
                 let platform = manifest.platform.map { " (\($0.shortName))" } ?? ""
                 if mode == .plain { Terminal.say("\(manifest.digest): manifest\(platform)") }
@@ -93,7 +98,9 @@ final class TransferDisplay: @unchecked Sendable {
             let sent = done.filter { $0.state == .sent }
             let bytes = sent.reduce(Int64(0)) { $0 + $1.descriptor.size }
             let elapsed = Date().timeIntervalSince(start)
-            if mode == .interactive {
+            if mode == .interactive && upToDate {
+                Terminal.note("Up to date: the destination has this image already; nothing sent.")
+            } else if mode == .interactive {
                 var parts = ["\(sent.count) \(verb) (\(ImageListing.humanSize(bytes)))"]
                 let existing = done.filter { $0.state == .exists }.count
                 let mounted = done.filter { if case .mounted = $0.state { true } else { false } }.count

@@ -25,7 +25,7 @@ func remoteDigest(_ reference: String, tlsVerify: Bool = false, extra: String = 
 
 @Suite("Push to a real registry", .serialized)
 struct PushTests {
-    @Test("gantry push sends config and layer, then the manifest; skopeo sees the same digest; a second push sends nothing")
+    @Test("gantry push sends config and layer, then the manifest; skopeo sees the same digest; a second push is one HEAD; another tag sends only the manifest")
     func pushThenPushAgain() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -47,8 +47,41 @@ struct PushTests {
 
         let second = try await runGantry(["push", name], home: home)
         #expect(second.status == 0, "\(second.error)")
-        #expect(second.output.split(separator: "\n").filter { $0.hasSuffix(": exists") }.count == 2)
-        #expect(!second.output.contains(": pushed "))
+        #expect(second.output.split(separator: "\n").map(String.init)
+                == ["\(descriptor.digest): up to date (the registry has it; nothing sent)", "\(name)@\(descriptor.digest)"])
+
+        // Under a new tag the blobs are found (HEAD) and only the manifest is stored.
+        let other = "\(registry.host)/news/app:2"
+        let third = try await runGantry(["push", name, other], home: home)
+        #expect(third.status == 0, "\(third.error)")
+        #expect(third.output.split(separator: "\n").filter { $0.hasSuffix(": exists") }.count == 2)
+        #expect(!third.output.contains(": pushed "))
+        #expect(third.output.contains("\(descriptor.digest): manifest"))
+        #expect(try await remoteDigest(other) == descriptor.digest.description)
+    }
+
+    @Test("a tag that names other bytes is not taken for the image: the push goes through and moves the tag")
+    func tagWithOtherDigest() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let registry = try await LocalRegistry.start(in: folder)
+        defer { registry.server.stop() }
+        let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
+        let session = RegistrySession(registry: registry.host, client: HTTPClient(), credentials: anonymous)
+        let target = try ImageReference(parsing: "\(registry.host)/news/moved:1")
+        let old = try ImageReference(parsing: "localhost/old/app:1"), new = try ImageReference(parsing: "localhost/new/app:1")
+        let oldImage = try await TestImage.write(into: store, folder: folder, as: old, text: "old \(UUID())\n")
+        let newImage = try await TestImage.write(into: store, folder: folder, as: new, text: "new \(UUID())\n")
+        let destination = RegistryImage(session: session, reference: target, store: store)
+        try await ImageCopy(from: LayoutImage(store: store, reference: old), to: destination).run()
+        #expect(try await session.manifestDigest("1", repository: "news/moved") == oldImage.digest)
+        #expect(try await session.manifestDigest("absent", repository: "news/moved") == nil)
+
+        let log = CopyLog()
+        try await ImageCopy(from: LayoutImage(store: store, reference: new), to: destination).run(progress: log.add)
+        #expect(log.copied == 2)
+        #expect(!log.all.contains { if case .upToDate = $0 { true } else { false } })
+        #expect(try await remoteDigest(target.description) == newImage.digest.description)
     }
 
     @Test("podman pulls what gantry pushed, with the same digest")
@@ -170,6 +203,13 @@ struct PushTests {
         #expect(done["event"] as? String == "done")
         #expect(done["reference"] as? String == "\(target)@\(descriptor.digest)")
         #expect(done["retries"] as? Int == 0)
+
+        let again = try await runGantry(["push", "--json", source, target], home: home)
+        #expect(again.status == 0, "\(again.error)")
+        let kinds = again.output.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["event"] as? String
+        }
+        #expect(kinds == ["upToDate", "done"])
 
         let quiet = try await runGantry(["push", "-q", source, target], home: home)
         #expect(quiet.status == 0, "\(quiet.error)")
