@@ -10,7 +10,8 @@ struct PushCommand: AsyncParsableCommand {
         commandName: "push",
         abstract: "Push an image from the store to a registry.",
         discussion: """
-            Blobs the registry has are skipped; blobs another repository of the same registry holds (the \
+            When the destination tag already names the image's digest, nothing is sent ("up to date"). \
+            Otherwise blobs the registry has are skipped; blobs another repository of the same registry holds (the \
             base image's, as the store knows it) are mounted instead of uploaded; the manifest goes last, \
             byte for byte. Prints REF@sha256:… at the end; a DST is also tagged in the store.
             """
