@@ -1,28 +1,38 @@
 #!/usr/bin/env python3
 """A fault-injecting HTTP proxy in front of a registry, for gantry's fault tests and scripts/soak.
 
-Usage: fault-proxy.py PORT UPSTREAM_PORT RATE SEED CAP FAULTS STALL
+Usage: fault-proxy.py PORT UPSTREAM_PORT RATE SEED CAP FAULTS STALL [LIMIT]
   RATE   share of requests that get a fault (0..1), drawn from a random.Random(SEED)
   CAP    requests with a larger body get 413 (0: no cap)
   FAULTS comma-separated: reset-request, reset-response, 500, 502, 503, 429, quota, stall
   STALL  seconds a stalled answer waits before the connection is reset
-GET /__stats answers what it did, by kind.
+  LIMIT  at most this many faults in all (0 or absent: no limit)
+GET /__stats answers what it did, by kind, and the requests it forwarded, by method.
 """
 import json, random, socket, struct, sys, threading, time, http.client
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 
 port, upstream, rate, seed, cap, faults, stall = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6].split(","), float(sys.argv[7])
+limit = int(sys.argv[8]) if len(sys.argv) > 8 else 0
 rng = random.Random(seed)
 lock = threading.Lock()
 stats = {"requests": 0, "forwarded": 0}
 
+injected = 0
+
 def count(key):
     with lock: stats[key] = stats.get(key, 0) + 1
 
-def pick():
+def pick(has_body):
+    """The fault for this request, if any; one that cannot apply to it (a body cut without a body) is not drawn."""
+    global injected
     with lock:
         stats["requests"] += 1
-        return rng.choice(faults) if rng.random() < rate else None
+        if limit and injected >= limit: return None
+        fault = rng.choice(faults) if rng.random() < rate else None
+        if fault == "reset-request" and not has_body: return None
+        if fault: injected += 1
+        return fault
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -44,7 +54,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
             return
         length = int(self.headers.get("Content-Length", "0") or 0)
-        fault = pick()
+        fault = pick(length > 0)
         if cap and length > cap:
             count("too-large")
             self.rfile.read(length)
@@ -69,6 +79,7 @@ class Handler(BaseHTTPRequestHandler):
         connection.request(self.command, self.path, body=body, headers=headers)
         response = connection.getresponse()
         count("forwarded")
+        count(self.command)
         self.send_response(response.status)
         for k, v in response.getheaders():
             if k.lower() not in ("connection", "transfer-encoding"): self.send_header(k, v)

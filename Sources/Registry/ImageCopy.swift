@@ -138,6 +138,11 @@ public struct BlobObserver: Sendable {
         retrying = { progress(.retrying(blob, attempt: $0)) }
     }
 
+    /// This observer, also keeping in `mark` the most bytes an attempt reported.
+    func counting(into mark: HighWaterMark) -> BlobObserver {
+        BlobObserver(bytes: { [bytes] in mark.raise(to: $0); bytes($0) }, retrying: retrying)
+    }
+
     /// An observer that hears nothing.
     public static let none = BlobObserver(bytes: { _ in }, retrying: { _ in })
 
@@ -145,4 +150,13 @@ public struct BlobObserver: Sendable {
         self.bytes = bytes
         self.retrying = retrying
     }
+}
+
+/// The highest count reported so far, from any thread.
+final class HighWaterMark: @unchecked Sendable {
+    private let lock = NSLock()
+    private var highest: Int64 = 0
+
+    func raise(to count: Int64) { lock.withLock { highest = max(highest, count) } }
+    var value: Int64 { lock.withLock { highest } }
 }

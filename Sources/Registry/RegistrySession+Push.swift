@@ -54,8 +54,10 @@ extension RegistrySession {
         let policy = client.options.retry
         var attempt = 0
         while true {
+            let chunked = (client.options.chunkSize ?? chunkSizeLearned).map { descriptor.size > $0 } ?? false
+            let sent = HighWaterMark()
             do {
-                try await uploadOnce(descriptor, file: file, repository: repository, observer: observer)
+                try await uploadOnce(descriptor, file: file, repository: repository, observer: observer.counting(into: sent))
                 return
             } catch {
                 guard attempt < policy.retries, !Task.isCancelled, Self.isWorthRetrying(error) else { throw error }
@@ -66,15 +68,21 @@ extension RegistrySession {
                     chunkSizeLearned = min(chunkSizeLearned ?? Self.defaultChunkSize, max(1 << 20, descriptor.size / 2))
                     continue
                 }
+                if !chunked && sent.value > 0 && descriptor.size > 2 * Self.defaultChunkSize {
+                    // The network cut a whole-blob PUT, and the registry cannot resume one: from now on large
+                    // blobs go in chunks, so that the next cut costs at most a chunk.
+                    chunkSizeLearned = chunkSizeLearned ?? Self.defaultChunkSize
+                }
                 // A whole-blob PUT goes again in full; chunks count their own re-sent bytes.
-                let chunked = (client.options.chunkSize ?? chunkSizeLearned).map { descriptor.size > $0 } ?? false
-                client.statistics.recordRetry(resending: chunked ? 0 : descriptor.size)
+                client.statistics.recordRetry(resending: chunked ? 0 : sent.value)
                 await client.sleepBeforeRetry(attempt - 1)
             }
         }
     }
 
-    /// The chunk size used after a registry refused a whole blob with 413.
+    /// The chunk size used after a registry refused a whole blob with 413, or after the network cut a
+    /// whole-blob upload; a blob goes whole until then (fastest where nothing fails: one request, and
+    /// the registry need not keep a session's state between chunks).
     static let defaultChunkSize: Int64 = 16 << 20
 
     private func uploadOnce(_ descriptor: Descriptor, file: URL, repository: String, observer: BlobObserver) async throws {
@@ -143,6 +151,7 @@ extension RegistrySession {
                     // Some registries (Amazon ECR) answer 201 or repeat a stale Range: count the offset here.
                     location = uploadLocation(response) ?? location
                     offset += length
+                    failures = 0  // the retry budget is for failures in a row, without progress
                     continue
                 }
                 if response.status == 413, chunk > 1 << 20 {

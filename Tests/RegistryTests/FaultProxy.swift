@@ -19,18 +19,19 @@ struct FaultProxy {
     ///   - rate: the share of requests that get a fault.
     ///   - faults: the faults to pick from: reset-request, reset-response, 500, 502, 503, 429, stall.
     ///   - cap: requests with a larger body get 413 (0: no cap).
+    ///   - limit: at most this many faults in all (0: no limit).
     static func start(in folder: TemporaryFolder, upstream: Int, rate: Double, seed: Int = 7,
                       faults: [String] = ["reset-request", "reset-response", "500", "502", "503", "429"],
-                      cap: Int = 0, stall: Double = 4) async throws -> FaultProxy {
+                      cap: Int = 0, stall: Double = 4, limit: Int = 0) async throws -> FaultProxy {
         let port = try await freePort()
         let server = try ServerProcess(try await pythonExecutable(),
-                                       [script, "\(port)", "\(upstream)", "\(rate)", "\(seed)", "\(cap)", faults.joined(separator: ","), "\(stall)"],
+                                       [script, "\(port)", "\(upstream)", "\(rate)", "\(seed)", "\(cap)", faults.joined(separator: ","), "\(stall)", "\(limit)"],
                                        log: folder.appending("fault-proxy-\(port).log"))
         try await waitForPort(port, server: server)
         return FaultProxy(port: port, server: server)
     }
 
-    /// What the proxy did so far, by kind.
+    /// What the proxy did so far, by kind, and the requests it forwarded, by method.
     func stats() async throws -> [String: Int] {
         let text = try await shell("curl -sf http://127.0.0.1:\(port)/__stats")
         return try JSONDecoder().decode([String: Int].self, from: Data(text.utf8))

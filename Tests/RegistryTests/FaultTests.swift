@@ -54,7 +54,8 @@ struct FaultTests {
             try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/round\(round):1 'oci:\(folder.appending("verify")):r\(round)'")
         }
         let stats = try await proxy.stats()
-        let injected = stats.filter { !["requests", "forwarded"].contains($0.key) }.values.reduce(0, +)
+        let kinds: Set = ["reset-request", "reset-response", "500", "502", "503", "429"]
+        let injected = stats.filter { kinds.contains($0.key) }.values.reduce(0, +)
         print("fault soak: pushes \(rounds) attempted, \(succeeded) succeeded; pulls \(rounds); requests \(stats["requests"] ?? 0), faults \(injected) \(stats); retries \(client.statistics.retries), bytes re-sent \(client.statistics.bytesResent)")
         #expect(injected > 0)
         // Every fault the proxy injected made the client retry at least once.
@@ -96,6 +97,30 @@ struct FaultTests {
         // Resuming re-sends at most the chunks that were cut, never the whole blob each time.
         #expect(client.statistics.bytesResent < Int64(size))
         try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/chunks:1 'oci:\(folder.appending("verify")):x'")
+    }
+
+    @Test("a whole-blob PUT cut off mid-body is sent again in PATCH chunks: the next cut would cost a chunk, not the blob")
+    func cutPutTurnsToChunks() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let registry = try await LocalRegistry.start(in: folder)
+        defer { registry.server.stop() }
+        let proxy = try await FaultProxy.start(in: folder, upstream: registry.port, rate: 1, faults: ["reset-request"], limit: 1)
+        defer { proxy.server.stop() }
+        let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
+        let source = try ImageReference(parsing: "localhost/source/big:1")
+        let size = 40 << 20
+        let image = try await TestImage.writeRandom(into: store, folder: folder, as: source, sizes: [size])
+        let client = Self.client()
+        #expect(try await Self.push(store, source, to: "news/cut:1", host: proxy.host, client: client) == image.digest)
+        let stats = try await proxy.stats()
+        #expect(stats["reset-request"] == 1)
+        // 40 MiB after the cut: three 16 MiB chunks, then the closing PUT (the config's PUT too).
+        #expect(stats["PATCH"] == 3, "\(stats)")
+        #expect(client.statistics.retries == 1)
+        // What the cut PUT had sent counts as sent again: some of the blob, at most all of it.
+        #expect(client.statistics.bytesResent > 0 && client.statistics.bytesResent <= Int64(size))
+        try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/cut:1 'oci:\(folder.appending("verify")):x'")
     }
 
     @Test("a stalled answer times out on the low-speed limit and is sent again")
