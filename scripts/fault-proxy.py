@@ -1,38 +1,33 @@
 #!/usr/bin/env python3
 """A fault-injecting HTTP proxy in front of a registry, for gantry's fault tests and scripts/soak.
 
-Usage: fault-proxy.py PORT UPSTREAM_PORT RATE SEED CAP FAULTS STALL [LIMIT]
+Usage: fault-proxy.py PORT UPSTREAM_PORT RATE SEED CAP FAULTS STALL
   RATE   share of requests that get a fault (0..1), drawn from a random.Random(SEED)
-  CAP    requests with a larger body get 413 (0: no cap)
-  FAULTS comma-separated: reset-request, reset-response, 500, 502, 503, 429, quota, stall
+  CAP    requests with a larger body get 413 (0: no cap), or with cut-large among FAULTS are
+         reset after CAP bytes (as a load balancer with a request size or time limit does)
+  FAULTS comma-separated: reset-request, reset-response, 500, 502, 503, 429, quota, stall,
+         and the modes cut-large (see CAP) and no-patch (PATCH answered 405, as by a registry
+         without chunked uploads); a mode is not drawn as a fault
   STALL  seconds a stalled answer waits before the connection is reset
-  LIMIT  at most this many faults in all (0 or absent: no limit)
 GET /__stats answers what it did, by kind, and the requests it forwarded, by method.
 """
 import json, random, socket, struct, sys, threading, time, http.client
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 
 port, upstream, rate, seed, cap, faults, stall = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6].split(","), float(sys.argv[7])
-limit = int(sys.argv[8]) if len(sys.argv) > 8 else 0
+modes = {"cut-large", "no-patch"} & set(faults)
+faults = [f for f in faults if f not in modes] or [None]
 rng = random.Random(seed)
 lock = threading.Lock()
 stats = {"requests": 0, "forwarded": 0}
 
-injected = 0
-
 def count(key):
     with lock: stats[key] = stats.get(key, 0) + 1
 
-def pick(has_body):
-    """The fault for this request, if any; one that cannot apply to it (a body cut without a body) is not drawn."""
-    global injected
+def pick():
     with lock:
         stats["requests"] += 1
-        if limit and injected >= limit: return None
-        fault = rng.choice(faults) if rng.random() < rate else None
-        if fault == "reset-request" and not has_body: return None
-        if fault: injected += 1
-        return fault
+        return rng.choice(faults) if rng.random() < rate else None
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -54,11 +49,21 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
             return
         length = int(self.headers.get("Content-Length", "0") or 0)
-        fault = pick(length > 0)
+        fault = pick()
+        if cap and length > cap and "cut-large" in modes:
+            count("cut-large")
+            self.rfile.read(cap)
+            self.reset()
+            return
         if cap and length > cap:
             count("too-large")
             self.rfile.read(length)
             self.answer(413)
+            return
+        if self.command == "PATCH" and "no-patch" in modes:
+            count("no-patch")
+            self.rfile.read(length)
+            self.answer(405)
             return
         if fault == "reset-request" and length > 0:
             count(fault)

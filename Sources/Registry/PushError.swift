@@ -8,6 +8,8 @@ public enum PushError: Error, Equatable, Sendable, CustomStringConvertible {
     case requestTooLarge(repository: String, object: String)
     /// The registry no longer knows an upload session it opened.
     case uploadLost(repository: String, object: String, status: Int)
+    /// The registry refused the first `PATCH` chunk of an upload: it takes whole blobs only.
+    case chunksRefused(repository: String, object: String, status: Int)
 
     /// The one-line message for the user.
     public var description: String {
@@ -18,6 +20,8 @@ public enum PushError: Error, Equatable, Sendable, CustomStringConvertible {
             return "pushing to \(repository): the registry answered \(status) for \(object)\(said); \(fix)"
         case let .requestTooLarge(repository, object):
             return "pushing to \(repository): the registry refused \(object) as too large (413); pass --chunk-size with a smaller size"
+        case let .chunksRefused(repository, object, status):
+            return "pushing to \(repository): the registry refused \(object) in chunks (status \(status)); push without --chunk-size"
         case let .uploadLost(repository, object, status):
             return "pushing to \(repository): the registry lost the upload of \(object) (status \(status)); try again"
         case let .digestMismatch(repository, object, reported):

@@ -54,12 +54,18 @@ extension RegistrySession {
         let policy = client.options.retry
         var attempt = 0
         while true {
-            let chunked = (client.options.chunkSize ?? chunkSizeLearned).map { descriptor.size > $0 } ?? false
+            let chunked = !chunksRefused && (client.options.chunkSize ?? chunkSizeLearned).map { descriptor.size > $0 } ?? false
             let sent = HighWaterMark()
             do {
                 try await uploadOnce(descriptor, file: file, repository: repository, observer: observer.counting(into: sent))
                 return
             } catch {
+                if case PushError.chunksRefused = error {
+                    // Not a fault: this registry takes whole blobs only (GitHub's did not take chunks).
+                    // Bounded: no attempt from now on sends chunks.
+                    chunksRefused = true
+                    continue
+                }
                 guard attempt < policy.retries, !Task.isCancelled, Self.isWorthRetrying(error) else { throw error }
                 attempt += 1
                 observer.retrying(attempt)
@@ -68,7 +74,7 @@ extension RegistrySession {
                     chunkSizeLearned = min(chunkSizeLearned ?? Self.defaultChunkSize, max(1 << 20, descriptor.size / 2))
                     continue
                 }
-                if !chunked && sent.value > 0 && descriptor.size > 2 * Self.defaultChunkSize {
+                if !chunked && !chunksRefused && sent.value > 0 && descriptor.size > 2 * Self.defaultChunkSize {
                     // The network cut a whole-blob PUT, and the registry cannot resume one: from now on large
                     // blobs go in chunks, so that the next cut costs at most a chunk.
                     chunkSizeLearned = chunkSizeLearned ?? Self.defaultChunkSize
@@ -95,8 +101,10 @@ extension RegistrySession {
         do {
             try await finishUpload(descriptor, file: file, repository: repository, location: location, opened: opened, observer: observer)
         } catch {
-            if Task.isCancelled {
-                // Interrupted: tell the registry to drop the session, outside the cancelled task.
+            let refused = if case PushError.chunksRefused = error { true } else { false }
+            if Task.isCancelled || refused {
+                // Interrupted, or left for a whole-blob upload: tell the registry to drop the session
+                // (outside the cancelled task).
                 let session = self
                 await Task.detached {
                     _ = try? await session.send("DELETE", url: location, repository: repository, scopes: [.push(repository)], body: nil, retrying: false)
@@ -110,7 +118,7 @@ extension RegistrySession {
                               observer: BlobObserver) async throws {
         let name = "\(registry)/\(repository)"
         let minimum = opened.headers["OCI-Chunk-Min-Length"].flatMap { Int64($0) }
-        let chunk = client.options.chunkSize ?? chunkSizeLearned ?? minimum.map { max($0, Self.defaultChunkSize) }
+        let chunk = chunksRefused ? nil : client.options.chunkSize ?? chunkSizeLearned ?? minimum.map { max($0, Self.defaultChunkSize) }
         var closing = location
         if let chunk, descriptor.size > chunk {
             closing = try await sendChunks(descriptor, file: file, repository: repository, location: location, chunkSize: max(chunk, minimum ?? 1),
@@ -157,6 +165,9 @@ extension RegistrySession {
                 if response.status == 413, chunk > 1 << 20 {
                     chunk /= 2
                     continue
+                }
+                if offset == 0 && failures == 0 && [400, 405, 416, 501].contains(response.status) {
+                    throw PushError.chunksRefused(repository: name, object: "blob \(descriptor.digest)", status: response.status)
                 }
                 guard response.status == 416 || RetryPolicy.retryableStatuses.contains(response.status) else {
                     throw PushError.unexpectedStatus(repository: name, object: "chunk \(offset)-\(offset + length - 1) of blob \(descriptor.digest)",

@@ -13,8 +13,11 @@ public actor RegistrySession {
     private(set) var challenge: AuthChallenge?
     private var tokens: [String: (token: String, expires: Date)] = [:]
     private var pinging: Task<Result<RegistryPing, RegistryError>, Never>?
-    /// The chunk size uploads use after the registry refused a whole blob as too large.
+    /// The chunk size uploads use after the registry refused a whole blob as too large, or after
+    /// the network cut a whole-blob upload.
     var chunkSizeLearned: Int64?
+    /// Whether the registry refused a chunked upload: blobs then go whole, whatever the options say.
+    var chunksRefused = false
 
     /// Makes a session.
     /// - Parameters:

@@ -17,15 +17,16 @@ struct FaultProxy {
     /// Starts a proxy to the registry on `upstream`.
     /// - Parameters:
     ///   - rate: the share of requests that get a fault.
-    ///   - faults: the faults to pick from: reset-request, reset-response, 500, 502, 503, 429, stall.
+    ///   - faults: the faults to pick from: reset-request, reset-response, 500, 502, 503, 429, stall;
+    ///     and modes: cut-large (requests over `cap` are reset after `cap` bytes instead of refused
+    ///     with 413), no-patch (every PATCH answered 405).
     ///   - cap: requests with a larger body get 413 (0: no cap).
-    ///   - limit: at most this many faults in all (0: no limit).
     static func start(in folder: TemporaryFolder, upstream: Int, rate: Double, seed: Int = 7,
                       faults: [String] = ["reset-request", "reset-response", "500", "502", "503", "429"],
-                      cap: Int = 0, stall: Double = 4, limit: Int = 0) async throws -> FaultProxy {
+                      cap: Int = 0, stall: Double = 4) async throws -> FaultProxy {
         let port = try await freePort()
         let server = try ServerProcess(try await pythonExecutable(),
-                                       [script, "\(port)", "\(upstream)", "\(rate)", "\(seed)", "\(cap)", faults.joined(separator: ","), "\(stall)", "\(limit)"],
+                                       [script, "\(port)", "\(upstream)", "\(rate)", "\(seed)", "\(cap)", faults.joined(separator: ","), "\(stall)"],
                                        log: folder.appending("fault-proxy-\(port).log"))
         try await waitForPort(port, server: server)
         return FaultProxy(port: port, server: server)

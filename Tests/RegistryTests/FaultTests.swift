@@ -99,13 +99,13 @@ struct FaultTests {
         try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/chunks:1 'oci:\(folder.appending("verify")):x'")
     }
 
-    @Test("a whole-blob PUT cut off mid-body is sent again in PATCH chunks: the next cut would cost a chunk, not the blob")
+    @Test("a proxy that cuts every request over 24 MiB: the whole-blob PUT is cut once, then the blob goes in 16 MiB chunks and arrives")
     func cutPutTurnsToChunks() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let registry = try await LocalRegistry.start(in: folder)
         defer { registry.server.stop() }
-        let proxy = try await FaultProxy.start(in: folder, upstream: registry.port, rate: 1, faults: ["reset-request"], limit: 1)
+        let proxy = try await FaultProxy.start(in: folder, upstream: registry.port, rate: 0, faults: ["cut-large"], cap: 24 << 20)
         defer { proxy.server.stop() }
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let source = try ImageReference(parsing: "localhost/source/big:1")
@@ -114,13 +114,34 @@ struct FaultTests {
         let client = Self.client()
         #expect(try await Self.push(store, source, to: "news/cut:1", host: proxy.host, client: client) == image.digest)
         let stats = try await proxy.stats()
-        #expect(stats["reset-request"] == 1)
-        // 40 MiB after the cut: three 16 MiB chunks, then the closing PUT (the config's PUT too).
-        #expect(stats["PATCH"] == 3, "\(stats)")
+        // Retrying the whole PUT would be cut at the same place every time.
+        #expect(stats["cut-large"] == 1, "\(stats)")
+        #expect(stats["PATCH"] == 3, "\(stats)")  // 16 + 16 + 8 MiB
         #expect(client.statistics.retries == 1)
-        // What the cut PUT had sent counts as sent again: some of the blob, at most all of it.
+        // What the cut PUT had sent counts as sent again: part of the blob, at most all of it.
         #expect(client.statistics.bytesResent > 0 && client.statistics.bytesResent <= Int64(size))
         try await shell("skopeo copy --quiet --src-tls-verify=false docker://\(registry.host)/news/cut:1 'oci:\(folder.appending("verify")):x'")
+    }
+
+    @Test("a registry that refuses PATCH chunks gets whole blobs, even with --chunk-size")
+    func refusedChunks() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let registry = try await LocalRegistry.start(in: folder)
+        defer { registry.server.stop() }
+        let proxy = try await FaultProxy.start(in: folder, upstream: registry.port, rate: 0, faults: ["no-patch"])
+        defer { proxy.server.stop() }
+        let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
+        let source = try ImageReference(parsing: "localhost/source/big:1")
+        let image = try await TestImage.writeRandom(into: store, folder: folder, as: source, sizes: [12 << 20, 10 << 20])
+        let client = Self.client(chunkSize: 4 << 20)
+        #expect(try await Self.push(store, source, to: "news/whole:1", host: proxy.host, client: client) == image.digest)
+        let stats = try await proxy.stats()
+        // Refused once per blob in flight at most (both start together), then whole blobs only.
+        #expect((1...2).contains(stats["no-patch"] ?? 0), "\(stats)")
+        #expect(stats["PUT"] == 4, "\(stats)")  // config and both layers whole, then the manifest
+        #expect(client.statistics.retries == 0)
+        #expect(try await remoteDigest("\(registry.host)/news/whole:1") == image.digest.description)
     }
 
     @Test("a stalled answer times out on the low-speed limit and is sent again")
