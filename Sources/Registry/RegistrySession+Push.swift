@@ -75,8 +75,9 @@ extension RegistrySession {
                     continue
                 }
                 if !chunked && !chunksRefused && sent.value > 0 && descriptor.size > 2 * Self.defaultChunkSize {
-                    // The network cut a whole-blob PUT, and the registry cannot resume one: from now on large
-                    // blobs go in chunks, so that the next cut costs at most a chunk.
+                    // A whole-blob PUT failed after sending bytes (cut by the network, or refused at its end),
+                    // and a registry cannot resume one: from now on large blobs go in chunks, so that the next
+                    // failure costs at most a chunk, and a proxy that cuts every long request lets them through.
                     chunkSizeLearned = chunkSizeLearned ?? Self.defaultChunkSize
                 }
                 // A whole-blob PUT goes again in full; chunks count their own re-sent bytes.
