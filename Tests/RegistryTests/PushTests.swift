@@ -216,6 +216,61 @@ struct PushTests {
         #expect(quiet.output == "\(target)@\(descriptor.digest)\n")
     }
 
+    @Test("on a terminal: blob lines redrawn in place, sent ones in green unless NO_COLOR, a summary; an up-to-date push says so")
+    func terminalDisplay() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let registry = try await LocalRegistry.start(in: folder)
+        defer { registry.server.stop() }
+        let home = folder.appending("home")
+        let store = try ImageStore(root: URL(fileURLWithPath: home))
+        let source = "localhost/source/tty:1"
+        let descriptor = try await TestImage.write(into: store, folder: folder, as: try ImageReference(parsing: source), text: "tty\n")
+        let executable = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let gantry = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("gantry").path
+        // Runs gantry on a pseudo-terminal (stdout and stderr both) and prints all it wrote.
+        let driver = try folder.write("terminal-driver.py", """
+            import os, pty, signal, sys
+            signal.alarm(60)  # a push that hangs fails the test instead of hanging it
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[1], sys.argv[1:])
+            out = b""
+            while True:
+                try: data = os.read(fd, 4096)
+                except OSError: break
+                if not data: break
+                out += data
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.write(out.decode())
+            sys.exit(os.waitstatus_to_exitcode(status))
+            """)
+        func onTerminal(_ target: String, _ extra: [String: String]) async throws -> String {
+            var environment = ProcessInfo.processInfo.environment.merging(["GANTRY_HOME": home, "TERM": "xterm"]) { $1 }
+            environment["NO_COLOR"] = nil  // only where the test asks for it
+            environment.merge(extra) { $1 }
+            let run = try await runProgram(try await pythonExecutable(), [driver, gantry, "push", source, target], environment: environment)
+            #expect(run.status == 0, "\(run.output)\(run.error)")
+            return run.output
+        }
+        let escape = "\u{1B}["
+        let coloured = try await onTerminal("\(registry.host)/news/tty:1", [:])
+        #expect(coloured.contains("\r\(escape)K"), "no line redrawn in place: \(coloured.debugDescription)")
+        #expect(coloured.contains("\(escape)2A"), "the two blob lines were not redrawn over: \(coloured.debugDescription)")
+        #expect(coloured.contains("\(escape)32mpushed "), "\(coloured.debugDescription)")
+        #expect(coloured.contains("2 blobs: 2 pushed ("))
+        #expect(coloured.contains("\(registry.host)/news/tty:1@\(descriptor.digest)"))
+
+        let plain = try await onTerminal("\(registry.host)/news/tty:2", ["NO_COLOR": "1"])
+        #expect(plain.contains("\r\(escape)K"))
+        #expect(!plain.contains("\(escape)32m"), "colour despite NO_COLOR: \(plain.debugDescription)")
+        #expect(plain.contains("2 blobs: 0 pushed") && plain.contains("2 existed"), "\(plain.debugDescription)")
+
+        let again = try await onTerminal("\(registry.host)/news/tty:1", [:])
+        #expect(again.contains("Up to date: the destination has this image already; nothing sent."), "\(again.debugDescription)")
+        #expect(!again.contains("pushed"))
+    }
+
     @Test("push of an image the store lacks fails in one line naming it")
     func missingImage() async throws {
         let folder = try TemporaryFolder()
