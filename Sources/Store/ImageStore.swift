@@ -12,7 +12,8 @@ import Glibc
 /// transport: `oci-layout`, `index.json` naming each image by its full
 /// reference in `org.opencontainers.image.ref.name`, and content-addressed
 /// blobs in `blobs/sha256/`. gantry also keeps `ingest/` for blobs being
-/// written and `index.json.lock` for serializing index updates.
+/// written, `index.json.lock` for serializing index updates and `store.lock`
+/// (`StoreUse`) so that a prune never runs beside another command.
 ///
 /// The store holds no state in memory: every call reads the files, so any
 /// number of `ImageStore` values and gantry processes can share one root.
@@ -55,14 +56,22 @@ public struct ImageStore: Sendable {
     /// Opens the store where the environment says: `$GANTRY_HOME`, else
     /// `$XDG_CACHE_HOME/gantry`, else `~/.cache/gantry`.
     ///
-    /// - Parameter environment: The process environment to read.
+    /// The process holds the store (`StoreUse`) until it exits: shared by default, so that a
+    /// running `gantry prune` is waited for.
+    ///
+    /// - Parameters:
+    ///   - environment: The process environment to read.
+    ///   - use: Shared with other commands, or exclusive (`gantry prune`).
     /// - Returns: The store, with its layout created when missing.
     /// - Throws: `StoreError.notWritable` when the layout is missing and the
-    ///   folder cannot be written.
+    ///   folder cannot be written; `.storeBusy` when `use` is exclusive and
+    ///   another gantry command holds the store.
     public static func `default`(
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, use: StoreUse = .shared
     ) throws(StoreError) -> ImageStore {
-        try ImageStore(root: StoreLocation.resolve(environment: environment))
+        let store = try ImageStore(root: StoreLocation.resolve(environment: environment))
+        try store.hold(use)
+        return store
     }
 
     // The layout's paths.

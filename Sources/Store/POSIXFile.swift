@@ -97,6 +97,24 @@ struct POSIXFile {
         }
     }
 
+    /// Takes a shared `flock`, waiting while another process holds it exclusively.
+    func lockShared() throws(StoreError) {
+        while flock(descriptor, LOCK_SH) != 0 {
+            if errno == EINTR { continue }
+            throw .posix("lock", path: path, errno: errno, writing: false)
+        }
+    }
+
+    /// Takes an exclusive `flock` if nobody holds it; false when somebody does.
+    func tryLockExclusively() throws(StoreError) -> Bool {
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EINTR { continue }
+            if errno == EWOULDBLOCK { return false }
+            throw .posix("lock", path: path, errno: errno, writing: true)
+        }
+        return true
+    }
+
     /// Closes the descriptor, which also releases a `flock` held through it.
     func close() {
         _ = SystemCall.close(descriptor)

@@ -25,6 +25,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case notWritable(folder: String)
     /// A blob writer was used after `commit` or `abort`.
     case writerFinished
+    /// Another gantry command holds the store, so it cannot be pruned now.
+    case storeBusy(store: String)
     /// A file system call failed for another reason, e.g. a full disk.
     case fileSystem(operation: String, path: String, reason: String)
 
@@ -58,6 +60,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "make it writable, or set GANTRY_HOME to a folder you can write"
         case .writerFinished:
             return "the blob writer was already committed or aborted; begin a new blob with 'beginBlob()'"
+        case .storeBusy(let store):
+            return "another gantry command (build, pull, push, dev…) is using the store at \(store); "
+                + "prune when it has finished"
         case .fileSystem(let operation, let path, let reason):
             return "could not \(operation) \(path): \(reason); fix that and retry, or set GANTRY_HOME to use another store folder"
         }

@@ -135,7 +135,9 @@ struct DevContainer: Sendable {
     static func existingStore() -> ImageStore? {
         let root = StoreLocation.resolve()
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent("index.json").path) else { return nil }
-        return try? ImageStore(root: root)
+        let store = try? ImageStore(root: root)
+        try? store?.hold(.shared)  // its layers are read while the engine loads them: no prune meanwhile
+        return store
     }
 
     /// Mount point, port and environment: the image's labels first, gantry.yml where they say nothing.

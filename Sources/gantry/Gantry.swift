@@ -19,6 +19,8 @@ struct Gantry: AsyncParsableCommand {
             CopyCommand.self,
             ImagesCommand.self,
             InspectCommand.self,
+            RmiCommand.self,
+            PruneCommand.self,
             LoginCommand.self,
             LogoutCommand.self,
             BeanstalkCommand.self,

@@ -21,6 +21,8 @@ enum GantryError: Error, CustomStringConvertible {
     case stoppedUnexpectedly(app: String, status: Int)
     /// `gantry dev --image` names an image gantry's store lacks.
     case builtImageMissing(reference: String, store: String)
+    /// `gantry rmi` names images the store does not have (the others were removed).
+    case imagesNotInStore([String], store: String)
 
     var description: String {
         switch self {
@@ -41,6 +43,8 @@ enum GantryError: Error, CustomStringConvertible {
             return "\(app) did not answer at \(url) within \(seconds) s (\(reason)); its log is above; fix the problem, or wait longer with --wait"
         case let .stoppedUnexpectedly(app, status):
             return "\(app)'s container stopped by itself with status \(status); its log is above; run 'gantry dev' again"
+        case let .imagesNotInStore(references, store):
+            return "not in gantry's store (\(store)): \(references.joined(separator: ", ")); 'gantry images' lists what is there"
         case let .builtImageMissing(reference, store):
             return "image \(reference) is not in gantry's store (\(store)); run 'gantry build' first, or name a built image with 'gantry dev --image REF'"
         }

@@ -4,7 +4,7 @@ import Store
 import Testing
 
 /// The built `gantry` binary: `$GANTRY_BIN`, else next to the test executable.
-private var gantryBinary: String? {
+var gantryBinary: String? {
     if let path = ProcessInfo.processInfo.environment["GANTRY_BIN"], !path.isEmpty { return path }
     guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
         return nil
@@ -14,7 +14,7 @@ private var gantryBinary: String? {
     return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
 }
 
-private func gantry(_ arguments: [String], home: URL) throws -> ProcessResult {
+func gantry(_ arguments: [String], home: URL) throws -> ProcessResult {
     let binary = try #require(gantryBinary, "cannot find the gantry binary; build it or set GANTRY_BIN")
     var environment = ProcessInfo.processInfo.environment
     environment["GANTRY_HOME"] = home.path
