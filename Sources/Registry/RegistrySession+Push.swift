@@ -54,10 +54,10 @@ extension RegistrySession {
         let policy = client.options.retry
         var attempt = 0
         while true {
-            let chunked = !chunksRefused && (client.options.chunkSize ?? chunkSizeLearned).map { descriptor.size > $0 } ?? false
             let sent = HighWaterMark()
+            var chunked = false
             do {
-                try await uploadOnce(descriptor, file: file, repository: repository, observer: observer.counting(into: sent))
+                try await uploadOnce(descriptor, file: file, repository: repository, observer: observer.counting(into: sent), chunked: &chunked)
                 return
             } catch {
                 if case PushError.chunksRefused = error {
@@ -92,7 +92,9 @@ extension RegistrySession {
     /// the registry need not keep a session's state between chunks).
     static let defaultChunkSize: Int64 = 16 << 20
 
-    private func uploadOnce(_ descriptor: Descriptor, file: URL, repository: String, observer: BlobObserver) async throws {
+    /// One upload session; `chunked` tells the caller whether it sent the blob in chunks.
+    private func uploadOnce(_ descriptor: Descriptor, file: URL, repository: String, observer: BlobObserver,
+                            chunked: inout Bool) async throws {
         let name = "\(registry)/\(repository)"
         let opened = try await send("POST", "/v2/\(repository)/blobs/uploads/", repository: repository, scopes: [.push(repository)])
         guard opened.status == 202, let location = uploadLocation(opened) else {
@@ -100,7 +102,10 @@ extension RegistrySession {
                                              detail: Self.errorDetail(opened))
         }
         do {
-            try await finishUpload(descriptor, file: file, repository: repository, location: location, opened: opened, observer: observer)
+            let minimum = opened.headers["OCI-Chunk-Min-Length"].flatMap { Int64($0) }
+            let chunk = chunkSize(for: descriptor.size, registryMinimum: minimum)
+            chunked = chunk != nil
+            try await finishUpload(descriptor, file: file, repository: repository, location: location, chunkSize: chunk, observer: observer)
         } catch {
             let refused = if case PushError.chunksRefused = error { true } else { false }
             if Task.isCancelled || refused {
@@ -115,17 +120,26 @@ extension RegistrySession {
         }
     }
 
-    private func finishUpload(_ descriptor: Descriptor, file: URL, repository: String, location: URL, opened: HTTPResponse,
+    /// The size of the chunks this blob goes in; nil when it goes whole (the default, and for a
+    /// registry that refused chunks). `--chunk-size` first, then what this session learned (a 413, a
+    /// cut upload), then the registry's `OCI-Chunk-Min-Length`, which no chunk may be under.
+    private func chunkSize(for size: Int64, registryMinimum minimum: Int64?) -> Int64? {
+        guard !chunksRefused,
+              let chunk = client.options.chunkSize ?? chunkSizeLearned ?? minimum.map({ max($0, Self.defaultChunkSize) }),
+              size > chunk else { return nil }
+        return max(chunk, minimum ?? 1)
+    }
+
+    /// Sends the blob into an open session, whole or in `chunkSize` chunks, and closes it with `PUT`.
+    private func finishUpload(_ descriptor: Descriptor, file: URL, repository: String, location: URL, chunkSize: Int64?,
                               observer: BlobObserver) async throws {
         let name = "\(registry)/\(repository)"
-        let minimum = opened.headers["OCI-Chunk-Min-Length"].flatMap { Int64($0) }
-        let chunk = chunksRefused ? nil : client.options.chunkSize ?? chunkSizeLearned ?? minimum.map { max($0, Self.defaultChunkSize) }
         var closing = location
-        if let chunk, descriptor.size > chunk {
-            closing = try await sendChunks(descriptor, file: file, repository: repository, location: location, chunkSize: max(chunk, minimum ?? 1),
+        if let chunkSize {
+            closing = try await sendChunks(descriptor, file: file, repository: repository, location: location, chunkSize: chunkSize,
                                            observer: observer)
         }
-        let chunked = closing != location || (chunk.map { descriptor.size > $0 } ?? false)
+        let chunked = chunkSize != nil
         let target = try Self.appendingDigest(descriptor.digest, to: closing, repository: name)
         let response = try await send("PUT", url: target, repository: repository, scopes: [.push(repository)],
                                       headers: HTTPHeaders([("Content-Type", "application/octet-stream")]),
