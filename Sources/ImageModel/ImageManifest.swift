@@ -17,6 +17,9 @@ public struct ImageManifest: Codable, Hashable, Sendable {
     public var config: Descriptor
     /// The layers, base first.
     public var layers: [Descriptor]
+
+    /// Every blob the manifest names: the config, then the layers.
+    public var blobs: [Descriptor] { [config] + layers }
     /// The manifest this one refers to, for referrers such as signatures.
     public var subject: Descriptor?
     /// Arbitrary metadata.

@@ -68,7 +68,7 @@ public struct AbsentBlobs: Sendable {
         guard let manifest = image.manifest else {
             throw TransferError.blobMissing(source: image.reference.description, digest: image.digest.description)
         }
-        for blob in [manifest.config] + manifest.layers {
+        for blob in manifest.blobs {
             if store.hasBlob(blob.digest) {
                 progress(.exists(blob))
                 continue

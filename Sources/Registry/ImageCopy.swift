@@ -77,7 +77,7 @@ public struct ImageCopy<Source: ImageSource, Destination: ImageDestination>: Sen
         var seen = Set<Digest>()
         for document in children + [root] where !document.isIndex {
             let manifest = try decode(ImageManifest.self, document)
-            for blob in [manifest.config] + manifest.layers where seen.insert(blob.digest).inserted {
+            for blob in manifest.blobs where seen.insert(blob.digest).inserted {
                 blobs.append(blob)
             }
         }

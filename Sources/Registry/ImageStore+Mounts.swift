@@ -11,7 +11,7 @@ extension ImageStore {
         for entry in (try? index().manifests) ?? [] where RegistrySession.manifestTypes.contains(entry.mediaType) {
             guard let name = entry.refName, let reference = try? ImageReference(parsing: name), include(reference),
                   let manifest = try? decodeBlob(ImageManifest.self, digest: entry.digest) else { continue }
-            for blob in [manifest.config] + manifest.layers where owners[blob.digest]?.contains(reference) != true {
+            for blob in manifest.blobs where owners[blob.digest]?.contains(reference) != true {
                 owners[blob.digest, default: []].append(reference)
             }
         }

@@ -68,15 +68,12 @@ extension ImageStore {
             case MediaType.ociIndex, MediaType.dockerManifestList:
                 pending += try decodeBlob(ImageIndex.self, digest: descriptor.digest).manifests
             case MediaType.ociManifest, MediaType.dockerManifest:
-                let manifest = try decodeBlob(ImageManifest.self, digest: descriptor.digest)
-                reached.insert(manifest.config.digest)
-                for layer in manifest.layers { reached.insert(layer.digest) }
+                reached.formUnion(try decodeBlob(ImageManifest.self, digest: descriptor.digest).blobs.map(\.digest))
             default:
                 // Another kind of manifest (an artifact): whatever it names the way a manifest or an
                 // index does is kept too.
                 if let manifest = try? decodeBlob(ImageManifest.self, digest: descriptor.digest) {
-                    reached.insert(manifest.config.digest)
-                    for layer in manifest.layers { reached.insert(layer.digest) }
+                    reached.formUnion(manifest.blobs.map(\.digest))
                 } else if let index = try? decodeBlob(ImageIndex.self, digest: descriptor.digest) {
                     pending += index.manifests
                 }
