@@ -15,6 +15,7 @@ public struct AbsentBlobs: Sendable {
     /// The store the blobs go into.
     public let store: ImageStore
     private let sessions: SessionPool
+    private let owners = ReadOnce<[Digest: [ImageReference]]>()
 
     /// Makes a fetcher.
     /// - Parameters:
@@ -32,8 +33,9 @@ public struct AbsentBlobs: Sendable {
     }
 
     /// The stored images, registry-named, whose manifest lists `digest`: where it can be fetched from.
+    /// The store is read once, at the first blob asked for.
     public func origins(of digest: Digest) -> [ImageReference] {
-        store.blobOwners(where: Self.isRegistryName)[digest] ?? []
+        owners.value { store.blobOwners(where: Self.isRegistryName) }[digest] ?? []
     }
 
     /// Makes sure the store holds `blob`, fetching it from a registry that has it when it does not.

@@ -1,3 +1,4 @@
+import Foundation
 import ImageModel
 import Store
 
@@ -33,6 +34,23 @@ extension ImageStore {
                 if !locations.contains(location) { locations.append(location) }
             }
             return locations
+        }
+    }
+}
+
+/// A table read from the store at its first use, then shared by the blobs of one transfer (which
+/// ask from several tasks at once).
+final class ReadOnce<Table: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var table: Table?
+
+    /// The table, read by `reading` the first time.
+    func value(reading: () -> Table) -> Table {
+        lock.withLock {
+            if let table { return table }
+            let read = reading()
+            table = read
+            return read
         }
     }
 }

@@ -12,7 +12,7 @@ public struct RegistryImage: ImageSource, ImageDestination {
     /// Where downloaded manifests and blobs go; its images named in this registry lend their blobs
     /// for cross-repository mounts.
     public let store: ImageStore
-    private let mounts = MountSources()
+    private let mounts = ReadOnce<[Digest: [RepositoryLocation]]>()
 
     /// Makes an endpoint.
     public init(session: RegistrySession, reference: ImageReference, store: ImageStore) {
@@ -24,7 +24,7 @@ public struct RegistryImage: ImageSource, ImageDestination {
     /// The repositories of this registry that the store's images say hold the blob; the store is read
     /// once, at the first blob a push cannot skip.
     public func mountSources(for digest: Digest) -> [RepositoryLocation] {
-        mounts.locations(of: digest) { store.mountCandidates(domain: reference.domain, host: session.registry) }
+        mounts.value { store.mountCandidates(domain: reference.domain, host: session.registry) }[digest] ?? []
     }
 
     var repository: String { reference.path }
@@ -78,18 +78,5 @@ public struct RegistryImage: ImageSource, ImageDestination {
     private func target(of document: ManifestDocument, isRoot: Bool) -> String {
         isRoot ? (reference.tag ?? (reference.digest == nil ? ImageReference.defaultTag : document.descriptor.digest.description))
                : document.descriptor.digest.description
-    }
-}
-
-/// The store's mount candidates, read once and shared by the blobs of one copy.
-private final class MountSources: @unchecked Sendable {
-    private let lock = NSLock()
-    private var table: [Digest: [RepositoryLocation]]?
-
-    func locations(of digest: Digest, reading: () -> [Digest: [RepositoryLocation]]) -> [RepositoryLocation] {
-        lock.withLock {
-            if table == nil { table = reading() }
-            return table?[digest] ?? []
-        }
     }
 }
