@@ -96,7 +96,9 @@ extension RegistrySession {
     private func uploadOnce(_ descriptor: Descriptor, file: URL, repository: String, observer: BlobObserver,
                             chunked: inout Bool) async throws {
         let name = "\(registry)/\(repository)"
-        let opened = try await send("POST", "/v2/\(repository)/blobs/uploads/", repository: repository, scopes: [.push(repository)])
+        // Not retried here: uploadBlob retries the whole attempt (retrying both would multiply the tries).
+        let opened = try await send("POST", "/v2/\(repository)/blobs/uploads/", repository: repository, scopes: [.push(repository)],
+                                    retrying: false)
         guard opened.status == 202, let location = uploadLocation(opened) else {
             throw PushError.unexpectedStatus(repository: name, object: "upload of blob \(descriptor.digest)", status: opened.status,
                                              detail: Self.errorDetail(opened))
@@ -254,13 +256,9 @@ extension RegistrySession {
     @discardableResult
     public func putManifest(_ document: ManifestDocument, reference tagOrDigest: String, repository: String) async throws -> Digest {
         let name = "\(registry)/\(repository)"
-        let base = try await ping()
-        guard let url = URL(string: base.absoluteString + "/v2/\(repository)/manifests/\(tagOrDigest)") else {
-            throw RegistryError.invalidRegistryName(name)
-        }
         let headers = HTTPHeaders([("Content-Type", document.descriptor.mediaType)])
-        let response = try await send("PUT", url: url, repository: repository, scopes: [.push(repository)], headers: headers,
-                                      body: .data(document.bytes))
+        let response = try await send("PUT", "/v2/\(repository)/manifests/\(tagOrDigest)", repository: repository, scopes: [.push(repository)],
+                                      headers: headers, body: .data(document.bytes))
         guard response.status == 201 || response.status == 200 else {
             throw PushError.unexpectedStatus(repository: name, object: "manifest \(tagOrDigest)", status: response.status,
                                              detail: Self.errorDetail(response))

@@ -35,10 +35,12 @@ public actor RegistrySession {
     /// - Throws: `RegistryError.unauthorized` when the registry still answers 401, `.tokenRequestFailed`
     ///   when the token server refuses, and the transport's errors.
     public func send(_ method: String = "GET", _ path: String, repository: String, scopes: [AuthScope],
-                     headers: HTTPHeaders = HTTPHeaders(), sink: HTTPResponseSink = .collect(limit: 4 << 20)) async throws(RegistryError) -> HTTPResponse {
+                     headers: HTTPHeaders = HTTPHeaders(), body: HTTPRequestBody? = nil, sink: HTTPResponseSink = .collect(limit: 4 << 20),
+                     retrying: Bool = true) async throws(RegistryError) -> HTTPResponse {
         let base = try await ping()
         guard let url = URL(string: base.absoluteString + path) else { throw .invalidRegistryName(registry + path) }
-        return try await send(method, url: url, repository: repository, scopes: scopes, headers: headers, body: nil, sink: sink)
+        return try await send(method, url: url, repository: repository, scopes: scopes, headers: headers, body: body, sink: sink,
+                              retrying: retrying)
     }
 
     /// Sends `method` to an absolute URL of this registry (an upload `Location`), authenticated for the
