@@ -82,17 +82,6 @@ public struct DockerConfigFile: Sendable {
         return keys
     }
 
-    /// Whether the registry's entry holds a secret (`auth`, `password` or `identitytoken`), not just a marker.
-    public func hasSecret(for server: LoginServer) -> Bool {
-        authKeys(for: server).contains { key in
-            guard case let .object(entry)? = auths[key] else { return false }
-            return ["auth", "password", "identitytoken"].contains { name in
-                if case let .string(value)? = entry[name] { return !value.isEmpty }
-                return false
-            }
-        }
-    }
-
     /// Writes the document atomically (a temporary file in the same folder, then a rename) with mode 0600,
     /// creating missing folders with mode 0700; a symbolic link at `path` keeps pointing to the file.
     /// - Throws: `RegistryError.credentialsNotWritable` naming the file; the file is then unchanged.

@@ -11,9 +11,6 @@ public struct LoginServer: Sendable, Equatable, CustomStringConvertible {
     /// The host the registry API answers on (`registry-1.docker.io` for Docker Hub).
     public let apiHost: String
 
-    /// Docker Hub's historical server URL, which docker stores its credentials under.
-    public static let dockerHubKey = "https://index.docker.io/v1/"
-
     /// Reads a `gantry login` argument: `HOST[:PORT]`, a URL such as `https://HOST/v2/` (scheme and path
     /// dropped), or nothing, `docker.io` or `index.docker.io` for Docker Hub.
     /// - Throws: `RegistryError.invalidRegistryName` for a name that cannot be a registry host.
@@ -25,8 +22,8 @@ public struct LoginServer: Sendable, Equatable, CustomStringConvertible {
             throw .invalidRegistryName(text)
         }
         name = host
-        key = host == "docker.io" ? Self.dockerHubKey : host
-        apiHost = host == "docker.io" ? "registry-1.docker.io" : host
+        key = CredentialStore.helperServerURL(host)
+        apiHost = RegistrySession.apiHost(forDomain: host)
     }
 
     /// The registry's name, as messages show it.

@@ -5,8 +5,6 @@ public struct LoginVerification: Sendable, Equatable {
     /// The refresh token the token server handed out for offline use, to be stored as `identitytoken`
     /// instead of the password, as docker does; nil for Basic registries and token servers that give none.
     public let identityToken: String?
-    /// Whether the registry asked for authentication at all (an open registry accepts any login).
-    public let authenticated: Bool
 }
 
 extension RegistrySession {
@@ -17,7 +15,7 @@ extension RegistrySession {
     ///   `.loginUnverified` for another answer, and the transport's errors.
     public func verifyLogin() async throws(RegistryError) -> LoginVerification {
         let base = try await ping()
-        guard let challenge else { return LoginVerification(identityToken: nil, authenticated: false) }
+        guard let challenge else { return LoginVerification(identityToken: nil) }
         let username = search.credentials?.username ?? ""
         guard let url = URL(string: base.absoluteString + "/v2/") else { throw .invalidRegistryName(registry) }
         var request = HTTPRequest(url: url)
@@ -39,7 +37,7 @@ extension RegistrySession {
         }
         let response = try await client.send(request, sink: .collect(limit: 64 << 10))
         switch response.status {
-        case 200: return LoginVerification(identityToken: identityToken, authenticated: true)
+        case 200: return LoginVerification(identityToken: identityToken)
         case 401, 403: throw .loginRefused(registry: registry, username: username, status: response.status)
         default: throw .loginUnverified(registry: registry, status: response.status)
         }

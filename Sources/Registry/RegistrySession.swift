@@ -1,4 +1,5 @@
 import Foundation
+import ImageModel
 
 /// An authenticated conversation with one registry: pings `/v2/`, answers its challenge with Basic
 /// credentials or a Bearer token from the realm, caches tokens per scope until they expire, and on a
@@ -28,6 +29,11 @@ public actor RegistrySession {
         self.registry = registry
         self.client = client
         self.search = credentials
+    }
+
+    /// The host a registry's API answers on: Docker Hub's name in references (`docker.io`) is not it.
+    public static func apiHost(forDomain domain: String) -> String {
+        domain == ImageReference.defaultDomain ? "registry-1.docker.io" : domain
     }
 
     /// Sends `method` to a path under the registry's base URL (`/v2/news/app/tags/list`), authenticated

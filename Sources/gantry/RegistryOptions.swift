@@ -48,11 +48,6 @@ struct RegistryOptions: ParsableArguments {
         return HTTPClient(options: options)
     }
 
-    /// The host a registry's API answers on: Docker Hub's name in references is not it.
-    static func apiHost(_ domain: String) -> String {
-        domain == ImageReference.defaultDomain ? "registry-1.docker.io" : domain
-    }
-
     /// A session with the registry of `reference`, with the credentials docker and podman would use.
     func session(for reference: ImageReference, client: HTTPClient) async throws -> RegistrySession {
         try await Self.session(for: reference, client: client)
@@ -60,7 +55,7 @@ struct RegistryOptions: ParsableArguments {
 
     static func session(for reference: ImageReference, client: HTTPClient) async throws -> RegistrySession {
         let credentials = try await CredentialStore().credentials(for: reference.domain)
-        return RegistrySession(registry: Self.apiHost(reference.domain), client: client, credentials: credentials)
+        return RegistrySession(registry: RegistrySession.apiHost(forDomain: reference.domain), client: client, credentials: credentials)
     }
 
     /// Fetches blobs the store names but lacks (a lazily pulled base's layers) from their registries, through `client`.
