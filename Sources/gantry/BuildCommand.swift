@@ -81,7 +81,7 @@ struct BuildCommand: AsyncParsableCommand {
         }
         for layer in result.layers {
             let state = layer.reused ? "reused" : "new   "
-            Terminal.say("\(layer.role.rawValue) layer  \(state)  \(layer.digests.digest)  \(Self.size(layer.digests.size))  (\(layer.fileCount) files)")
+            Terminal.say("\(layer.role.rawValue) layer  \(state)  \(layer.digests.digest)  \(ImageListing.humanSize(layer.digests.size))  (\(layer.fileCount) files)")
         }
         Terminal.say("Built \(reference) on \(result.base.reference) in \(Terminal.seconds(clock.now - start))")
         Terminal.say("  image \(reference.name)@\(result.manifest.digest)")
@@ -111,17 +111,5 @@ struct BuildCommand: AsyncParsableCommand {
     /// The tag a build gets without `--tag`: gantry.yml's image, tagged with the git short commit, or `latest` outside git.
     static func defaultTag(spec: AppSpec, git: GitRevision?) -> String {
         "\(spec.image):\(git?.shortCommit ?? "latest")"
-    }
-
-    /// `512 B`, `12.3 KiB`, `200.0 MiB`.
-    static func size(_ bytes: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f", value) + " " + units[unit]
     }
 }

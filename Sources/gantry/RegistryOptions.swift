@@ -71,7 +71,7 @@ struct RegistryOptions: ParsableArguments {
         let absent = manifest.layers.filter { !store.hasBlob($0.digest) }
         guard !absent.isEmpty else { return }
         let bytes = absent.reduce(Int64(0)) { $0 + $1.size }
-        Terminal.note("Fetching \(absent.count) base layer(s) of \(image.reference) (\(BuildCommand.size(bytes))) that gantry's store lacks")
+        Terminal.note("Fetching \(absent.count) base layer(s) of \(image.reference) (\(ImageListing.humanSize(bytes))) that gantry's store lacks")
         try await absentBlobs(store: store, client: client).complete(image)
     }
 }
