@@ -45,11 +45,10 @@ private final class HeldStores: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let current = held[path] {
-            if case .exclusive = current.use { return }
-            if case .shared = use { return }
-            // Shared here already: give it up first, or the exclusive lock would wait for itself.
-            current.file.close()
-            held[path] = nil
+            // Held shared already, this process cannot have it alone without letting go first, and a
+            // prune then could slip in between: it is busy.
+            if case .shared = current.use, case .exclusive = use { throw .storeBusy(store: store) }
+            return
         }
         let file: POSIXFile
         do {

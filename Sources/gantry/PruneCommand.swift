@@ -59,7 +59,9 @@ struct RmiCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try ImageStore.default()
+        // Alone if no other command uses the store, so that the blobs can go too; else shared.
+        let alone = try? ImageStore.default(use: .exclusive)
+        let store = try alone ?? ImageStore.default()
         var missing: [String] = []
         for text in references {
             let reference = try ImageReference(parsing: text)
@@ -69,11 +71,10 @@ struct RmiCommand: ParsableCommand {
                 missing.append(reference.normalized.description)
             }
         }
-        do {
-            try store.hold(.exclusive)
+        if alone != nil {
             let report = try store.prune()
             if !report.removed.isEmpty { Terminal.say(PruneCommand.summary(report, dryRun: false)) }
-        } catch StoreError.storeBusy {
+        } else {
             Terminal.note("Another gantry command is using the store: the blobs stay until 'gantry prune'.")
         }
         if !missing.isEmpty {
