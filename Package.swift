@@ -24,7 +24,7 @@ let package = Package(
         // The module stack of DESIGN.md, dependencies pointing down only.
         .target(name: "ImageModel"),
         .target(name: "Archive", dependencies: ["CArchive", "CZlib", "ImageModel", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Store", dependencies: ["ImageModel", "Archive", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Store", dependencies: ["ImageModel", "Archive"]),
         .target(name: "Registry", dependencies: ["CCurl", "ImageModel", "Store", "Archive"]),
         .target(name: "Beanstalk", dependencies: ["ImageModel", "Archive"]),
         .target(name: "Engines", dependencies: ["ImageModel", "Store", "Archive"]),

@@ -23,7 +23,7 @@ public final class BlobWriter {
     private var hasher = Digester()
 
     /// How many bytes were written so far.
-    public private(set) var bytesWritten: Int64 = 0
+    public var bytesWritten: Int64 { hasher.count }
 
     init(store: ImageStore) throws(StoreError) {
         self.store = store
@@ -50,7 +50,6 @@ public final class BlobWriter {
             throw error
         }
         hasher.update(bytes)
-        bytesWritten += Int64(bytes.count)
     }
 
     /// Appends bytes to the blob.

@@ -57,17 +57,7 @@ extension ImageStore {
     ///   `corruptIndex` when `index.json` is not an OCI index, `notWritable`
     ///   when the store cannot be written.
     public func tag(_ descriptor: Descriptor, as reference: ImageReference) throws(StoreError) {
-        guard hasBlob(descriptor.digest) else { throw .blobMissing(descriptor.digest, store: rootPath) }
-        let name = Self.refName(reference)
-        var entry = descriptor
-        entry.annotations = (entry.annotations ?? [:]).merging([Descriptor.refNameAnnotation: name]) { $1 }
-        try updateIndex { (index: inout ImageIndex) in
-            if let position = index.manifests.firstIndex(where: { $0.refName == name }) {
-                index.manifests[position] = entry
-            } else {
-                index.manifests.append(entry)
-            }
-        }
+        try tag(descriptor, refName: Self.refName(reference))
     }
 
     /// The manifest descriptor whose `org.opencontainers.image.ref.name` is exactly `name`, as in an
