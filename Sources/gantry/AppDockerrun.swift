@@ -19,10 +19,8 @@ struct AppDockerrun {
 
     /// Makes the file from gantry.yml, the store and the command's options.
     static func make(spec: AppSpec, options: DockerrunOptions) throws -> AppDockerrun {
-        let version = try options.format ?? spec.beanstalk.format.map { format throws(UsageError) -> DockerrunVersion in
-            guard let version = DockerrunVersion(rawValue: format) else { throw UsageError("gantry.yml: beanstalk.format \(format) is not v1, v2 or v3") }
-            return version
-        } ?? .v1
+        // gantry.yml's reader took only v1, v2 or v3.
+        let version = options.format ?? spec.beanstalk.format.flatMap(DockerrunVersion.init(rawValue:)) ?? .v1
         let store = try ImageStore.default()
         let (image, stored) = try resolveImage(spec: spec, option: options.image, tagOnly: options.tagOnly, store: store)
         var settings = DockerrunSettings(name: spec.name, image: image, containerPort: spec.port)
@@ -30,8 +28,8 @@ struct AppDockerrun {
         settings.memoryReservation = spec.beanstalk.memory ?? 256
         settings.environment = spec.env.map { OrderedJSON.Member($0.key, .string($0.value)) }
         // The app image inherits its base's labels; without it in the store, ask the base.
-        let base = (try? ImageReference(parsing: spec.base)).flatMap { try? store.image(for: $0) }
-        settings.logs = stored?.configuration?.config?.labels?[logsLabel] ?? base?.configuration?.config?.labels?[logsLabel]
+        settings.logs = stored?.configuration?.config?.labels?[logsLabel]
+            ?? (try? ImageReference(parsing: spec.base)).flatMap { try? store.image(for: $0) }?.configuration?.config?.labels?[logsLabel]
         settings.volumes = spec.beanstalk.volumes.map {
             DockerrunSettings.VolumeSetting(name: $0.name, hostPath: $0.host, containerPath: $0.container, readOnly: $0.readOnly)
         }
