@@ -16,8 +16,6 @@ public struct DockerrunSettings: Hashable, Sendable {
     public var volumes: [VolumeSetting] = []
     /// The app container's memory reservation in MiB (v2).
     public var memoryReservation: Int = 256
-    /// The app container's hard memory limit in MiB (v2), when set.
-    public var memory: Int?
     /// Where the registry auth file is in S3.
     public var authentication: S3Location?
     /// More containers next to the app (v2).
@@ -90,8 +88,6 @@ public struct DockerrunSettings: Hashable, Sendable {
         public var ports: [PortSetting] = []
         /// Volumes (by name, from the app's volumes) and where they are mounted, read-only.
         public var mounts: [MountSetting] = []
-        /// Whether it links to the app container (so it can reach it by the app's name).
-        public var linksApp: Bool = true
         /// Its environment.
         public var environment: [OrderedJSON.Member] = []
 
@@ -131,7 +127,6 @@ extension Dockerrun {
         case .v2:
             var app = ContainerDefinition(name: settings.name, image: settings.image, essential: true,
                                           memoryReservation: settings.memoryReservation)
-            app.memory = settings.memory
             let hostPortTaken = settings.sidecars.contains { $0.ports.contains { $0.host == settings.hostPort } }
             app.portMappings = [ContainerDefinition.PortMapping(
                 hostPort: hostPortTaken ? nil : settings.hostPort, containerPort: settings.containerPort)]
@@ -149,7 +144,7 @@ extension Dockerrun {
                 container.mountPoints = sidecar.mounts.isEmpty ? nil : sidecar.mounts.map {
                     ContainerDefinition.MountPoint(sourceVolume: $0.volume, containerPath: $0.containerPath, readOnly: true)
                 }
-                container.links = sidecar.linksApp ? [settings.name] : nil
+                container.links = [settings.name]  // reaches the app by its name
                 return container
             }
             return .v2(DockerrunV2(

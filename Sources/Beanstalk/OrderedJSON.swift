@@ -141,9 +141,4 @@ extension OrderedJSON: ExpressibleByStringLiteral {
 extension OrderedJSON {
     /// An integer as a JSON number.
     public static func integer(_ value: Int) -> OrderedJSON { .number(String(value)) }
-
-    /// An object from key and value pairs in order, leaving out nil values.
-    public static func fields(_ pairs: KeyValuePairs<String, OrderedJSON?>) -> OrderedJSON {
-        .object(pairs.compactMap { pair in pair.value.map { Member(pair.key, $0) } })
-    }
 }
