@@ -4,7 +4,8 @@ import Foundation
 /// `Authentication` names) and hands to `docker pull`: docker's
 /// `config.json` format with one `auths` entry.
 public struct RegistryAuthFile: Hashable, Sendable {
-    /// The registry host, as the image references name it (`registry.example.com`, `127.0.0.1:5000`).
+    /// The key docker looks the registry up by in `auths`: its host (`registry.example.com`,
+    /// `127.0.0.1:5000`), or for Docker Hub its v1 URL, as `docker login` writes (Registry's `LoginServer.key`).
     public var registry: String
     /// The user name.
     public var username: String?
@@ -21,11 +22,6 @@ public struct RegistryAuthFile: Hashable, Sendable {
         self.identityToken = identityToken
     }
 
-    /// The key docker looks the registry up by: Docker Hub's is its v1 URL, as `docker login` writes.
-    public var authsKey: String {
-        ["docker.io", "index.docker.io", "registry-1.docker.io"].contains(registry) ? "https://index.docker.io/v1/" : registry
-    }
-
     /// The file's text: `{"auths": {HOST: {"auth": base64(user:password)}}}`,
     /// with `identitytoken` when that is what there is.
     public func rendered() -> String {
@@ -36,6 +32,6 @@ public struct RegistryAuthFile: Hashable, Sendable {
             entry.append(OrderedJSON.Member("username", .string(username)))
         }
         if let identityToken { entry.append(OrderedJSON.Member("identitytoken", .string(identityToken))) }
-        return OrderedJSON.object([OrderedJSON.Member("auths", .object([OrderedJSON.Member(authsKey, .object(entry))]))]).rendered()
+        return OrderedJSON.object([OrderedJSON.Member("auths", .object([OrderedJSON.Member(registry, .object(entry))]))]).rendered()
     }
 }

@@ -43,7 +43,7 @@ struct BeanstalkAuthFileCommand: AsyncParsableCommand {
             let places = search.lookedIn.isEmpty ? "no auth file exists" : "looked in \(search.lookedIn.joined(separator: ", "))"
             throw UsageError("no credentials for \(host) (\(places)); log in with 'docker login \(host)' or 'podman login \(host)' first")
         }
-        let file = RegistryAuthFile(registry: host, username: credentials.username, password: credentials.password,
+        let file = RegistryAuthFile(registry: try LoginServer(parsing: host).key, username: credentials.username, password: credentials.password,
                                     identityToken: credentials.identityToken)
         do {
             try AtomicFile.write(Data(file.rendered().utf8), to: out, mode: 0o600)
