@@ -10,11 +10,14 @@ public final class HTTPClient: Sendable {
     public let options: HTTPClientOptions
     /// What retries cost so far, across every request of this client.
     public let statistics = TransferStatistics()
-    private let pool = CurlHandlePool()
+    private let pool: CurlHandlePool
 
     /// Makes a client.
     public init(options: HTTPClientOptions = HTTPClientOptions()) {
         self.options = options
+        // As many idle handles (and their connections) as transfers run at once: with fewer, each
+        // extra transfer of `--jobs` would connect and handshake again.
+        pool = CurlHandlePool(capacity: max(4, options.jobs))
     }
 
     /// Sends a request and follows redirects.
