@@ -22,4 +22,9 @@ public enum MediaType {
     public static let dockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip"
     /// Docker uncompressed layer (what skopeo writes into a docker-archive).
     public static let dockerLayer = "application/vnd.docker.image.rootfs.diff.tar"
+
+    /// The manifests of one image (a config and layers): OCI's and Docker's.
+    public static let imageManifests = [ociManifest, dockerManifest]
+    /// The lists of manifests, one per platform: OCI's index and Docker's manifest list.
+    public static let indexes = [ociIndex, dockerManifestList]
 }

@@ -54,7 +54,7 @@ public struct ImageCopy<Source: ImageSource, Destination: ImageDestination>: Sen
             let index = try decode(ImageIndex.self, root)
             if platform != nil || !destination.acceptsIndex {
                 let wanted = platform ?? .host
-                let candidates = index.manifests.filter { RegistrySession.manifestTypes.contains($0.mediaType) }
+                let candidates = index.manifests.filter { MediaType.imageManifests.contains($0.mediaType) }
                 guard let chosen = candidates.first(where: { $0.platform?.serves(wanted) == true }) else {
                     throw PullError.noMatchingPlatform(reference: source.name, wanted: wanted.shortName,
                                                        available: candidates.compactMap { $0.platform?.shortName })

@@ -9,7 +9,7 @@ extension ImageStore {
     /// - Returns: the references per blob digest, each once; empty when the store cannot be read.
     public func blobOwners(where include: (ImageReference) -> Bool = { _ in true }) -> [Digest: [ImageReference]] {
         var owners: [Digest: [ImageReference]] = [:]
-        for entry in (try? index().manifests) ?? [] where RegistrySession.manifestTypes.contains(entry.mediaType) {
+        for entry in (try? index().manifests) ?? [] where MediaType.imageManifests.contains(entry.mediaType) {
             guard let name = entry.refName, let reference = try? ImageReference(parsing: name), include(reference),
                   let manifest = try? decodeBlob(ImageManifest.self, digest: entry.digest) else { continue }
             for blob in manifest.blobs where owners[blob.digest]?.contains(reference) != true {

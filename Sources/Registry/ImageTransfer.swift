@@ -15,7 +15,7 @@ public struct ManifestDocument: Sendable {
     }
 
     /// Whether the document is an OCI index or a Docker manifest list.
-    public var isIndex: Bool { RegistrySession.indexTypes.contains(descriptor.mediaType) }
+    public var isIndex: Bool { MediaType.indexes.contains(descriptor.mediaType) }
 }
 
 /// A repository of a registry: where a blob may be mounted from.

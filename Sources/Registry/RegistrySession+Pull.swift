@@ -51,8 +51,6 @@ private final class StreamingBlob: @unchecked Sendable {
 }
 
 extension RegistrySession {
-    static let manifestTypes = [MediaType.ociManifest, MediaType.dockerManifest]
-    static let indexTypes = [MediaType.ociIndex, MediaType.dockerManifestList]
 
     /// Pulls an image into the store: the manifest by tag or digest (an index resolves to `platform`),
     /// then the config and layers, streamed and verified, skipping blobs the store has; the reference is
@@ -77,18 +75,18 @@ extension RegistrySession {
         let top = try await fetchManifest(reference.manifestSelector,
                                           expected: reference.digest, reference: name, repository: reference.path, store: store)
         var manifestDescriptor = top
-        if Self.indexTypes.contains(top.mediaType) {
+        if MediaType.indexes.contains(top.mediaType) {
             let index: ImageIndex
             do { index = try store.decodeBlob(ImageIndex.self, digest: top.digest) } catch {
                 throw PullError.invalidDocument(reference: name, object: "index \(top.digest)", reason: String(describing: error))
             }
-            let candidates = index.manifests.filter { Self.manifestTypes.contains($0.mediaType) }
+            let candidates = index.manifests.filter { MediaType.imageManifests.contains($0.mediaType) }
             guard let chosen = candidates.first(where: { $0.platform?.serves(platform) == true }) else {
                 throw PullError.noMatchingPlatform(reference: name, wanted: platform.shortName,
                                                    available: candidates.compactMap { $0.platform?.shortName })
             }
             manifestDescriptor = try await fetchManifest(chosen.digest.description, expected: chosen.digest, reference: name, repository: reference.path, store: store)
-            guard Self.manifestTypes.contains(manifestDescriptor.mediaType) else {
+            guard MediaType.imageManifests.contains(manifestDescriptor.mediaType) else {
                 throw PullError.unknownMediaType(reference: name, mediaType: manifestDescriptor.mediaType)
             }
         }
@@ -139,13 +137,13 @@ extension RegistrySession {
     ///   digest, `.unexpectedStatus`, and `RegistryError`.
     public func fetchManifest(_ tagOrDigest: String, expected: Digest?, reference: String, repository: String) async throws -> ManifestDocument {
         var headers = HTTPHeaders()
-        headers.set("Accept", (Self.manifestTypes + Self.indexTypes).joined(separator: ", "))
+        headers.set("Accept", (MediaType.imageManifests + MediaType.indexes).joined(separator: ", "))
         let response = try await send("GET", "/v2/\(repository)/manifests/\(tagOrDigest)", repository: repository,
                                       scopes: [.pull(repository)], headers: headers, sink: .collect(limit: Int(ImageStore.maximumDocumentSize)))
         if response.status == 404 { throw PullError.notFound(reference: reference) }
         guard response.isSuccess else { throw PullError.unexpectedStatus(reference: reference, object: "manifest \(tagOrDigest)", status: response.status) }
         let declared = Self.mediaType(of: response)
-        guard Self.manifestTypes.contains(declared) || Self.indexTypes.contains(declared) else {
+        guard MediaType.imageManifests.contains(declared) || MediaType.indexes.contains(declared) else {
             throw PullError.unknownMediaType(reference: reference, mediaType: declared.isEmpty ? "(none)" : declared)
         }
         let actual = try Digester.digest(of: response.body)
@@ -211,7 +209,7 @@ extension RegistrySession {
     static func mediaType(of response: HTTPResponse) -> String {
         struct Probe: Decodable { var mediaType: String? }
         let header = response.headers["Content-Type"]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        if manifestTypes.contains(header) || indexTypes.contains(header) { return header }
+        if MediaType.imageManifests.contains(header) || MediaType.indexes.contains(header) { return header }
         return (try? JSONDecoder().decode(Probe.self, from: response.body))?.mediaType ?? header
     }
 

@@ -20,7 +20,7 @@ extension RegistrySession {
     ///   another answer: the push that follows reports real refusals).
     public func manifestDigest(_ tagOrDigest: String, repository: String) async throws -> Digest? {
         var headers = HTTPHeaders()
-        headers.set("Accept", (Self.manifestTypes + Self.indexTypes).joined(separator: ", "))
+        headers.set("Accept", (MediaType.imageManifests + MediaType.indexes).joined(separator: ", "))
         let response = try await send("HEAD", "/v2/\(repository)/manifests/\(tagOrDigest)", repository: repository,
                                       scopes: [.push(repository)], headers: headers)
         guard response.status == 200 else { return nil }

@@ -35,11 +35,9 @@ extension ImageStore {
         return images.sorted { $0.reference.description < $1.reference.description }
     }
 
-    /// Media types of manifests with a config and layers.
-    static let imageManifestTypes: Set<String> = [MediaType.ociManifest, MediaType.dockerManifest]
 
     private func load(_ descriptor: Descriptor, as reference: ImageReference) throws(StoreError) -> StoredImage {
-        guard Self.imageManifestTypes.contains(descriptor.mediaType) else {
+        guard MediaType.imageManifests.contains(descriptor.mediaType) else {
             return StoredImage(reference: reference, descriptor: descriptor, manifest: nil, configuration: nil)
         }
         let manifest = try decodeBlob(ImageManifest.self, digest: descriptor.digest)

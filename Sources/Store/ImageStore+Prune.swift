@@ -64,19 +64,15 @@ extension ImageStore {
         var pending = try index().manifests
         while let descriptor = pending.popLast() {
             guard reached.insert(descriptor.digest).inserted, hasBlob(descriptor.digest) else { continue }
-            switch descriptor.mediaType {
-            case MediaType.ociIndex, MediaType.dockerManifestList:
+            if MediaType.indexes.contains(descriptor.mediaType) {
                 pending += try decodeBlob(ImageIndex.self, digest: descriptor.digest).manifests
-            case MediaType.ociManifest, MediaType.dockerManifest:
+            } else if MediaType.imageManifests.contains(descriptor.mediaType) {
                 reached.formUnion(try decodeBlob(ImageManifest.self, digest: descriptor.digest).blobs.map(\.digest))
-            default:
-                // Another kind of manifest (an artifact): whatever it names the way a manifest or an
-                // index does is kept too.
-                if let manifest = try? decodeBlob(ImageManifest.self, digest: descriptor.digest) {
-                    reached.formUnion(manifest.blobs.map(\.digest))
-                } else if let index = try? decodeBlob(ImageIndex.self, digest: descriptor.digest) {
-                    pending += index.manifests
-                }
+            } else if let manifest = try? decodeBlob(ImageManifest.self, digest: descriptor.digest) {
+                // Another kind (an artifact): whatever it names the way a manifest or an index does is kept too.
+                reached.formUnion(manifest.blobs.map(\.digest))
+            } else if let index = try? decodeBlob(ImageIndex.self, digest: descriptor.digest) {
+                pending += index.manifests
             }
         }
         return reached
