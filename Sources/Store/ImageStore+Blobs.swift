@@ -70,6 +70,12 @@ extension ImageStore {
     ///   `digestMismatch` when the bytes are not `expected`'s (nothing is stored then).
     @discardableResult
     public func writeBlob(_ data: Data, mediaType: String, expected: Digest? = nil) throws(StoreError) -> Descriptor {
+        // A blob already stored is not written (and synced) again: a rebuild with nothing changed
+        // makes the same config and manifest.
+        if let digest = try? Digester.digest(of: data), hasBlob(digest) {
+            if let expected, expected != digest { throw .digestMismatch(expected: expected, actual: digest) }
+            return Descriptor(mediaType: mediaType, digest: digest, size: Int64(data.count))
+        }
         let writer = try beginBlob()
         try writer.write(data)
         let (digest, size) = try writer.commit(expected: expected)

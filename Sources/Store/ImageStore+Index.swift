@@ -128,9 +128,10 @@ extension ImageStore {
     /// Reads, changes and rewrites `index.json` under the index lock.
     func updateIndex(_ change: (inout ImageIndex) throws(StoreError) -> Void) throws(StoreError) {
         try indexLock.withLock { () throws(StoreError) in
-            var index = try index()
+            let before = try index()
+            var index = before
             try change(&index)
-            try writeIndex(index)
+            if index != before { try writeIndex(index) }  // a tag moved to where it already was writes nothing
         }
     }
 
