@@ -14,12 +14,7 @@ public struct CredentialStore: Sendable {
 
     /// The auth files in the order they are read.
     public var files: [String] {
-        var files: [String] = []
-        if let dockerConfig = environment["DOCKER_CONFIG"], !dockerConfig.isEmpty {
-            files.append((dockerConfig as NSString).appendingPathComponent("config.json"))
-        } else if let home = environment["HOME"], !home.isEmpty {
-            files.append((home as NSString).appendingPathComponent(".docker/config.json"))
-        }
+        var files = dockerConfigPath.map { [$0] } ?? []
         if let authFile = environment["REGISTRY_AUTH_FILE"], !authFile.isEmpty { files.append(authFile) }
         if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty {
             files.append((runtime as NSString).appendingPathComponent("containers/auth.json"))
@@ -83,13 +78,23 @@ public struct CredentialStore: Sendable {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw .credentialsUnreadable(file: file, reason: "cannot read the file")
         }
-        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return ConfigFile() }
+        return try decodeConfig(data, file: file)
+    }
+
+    /// Decodes an auth file's bytes (blank is empty), naming `file` in errors without quoting it.
+    static func decodeConfig(_ data: Data, file: String) throws(RegistryError) -> ConfigFile {
+        if isBlank(data) { return ConfigFile() }
         do {
             return try JSONDecoder().decode(ConfigFile.self, from: data)
         } catch {
             // The decoder's message may quote the file's text, which may hold a secret: keep only the place.
             throw .credentialsUnreadable(file: file, reason: Self.jsonErrorPlace(error))
         }
+    }
+
+    /// Whether a file holds only white space (an empty auth file, as some tools leave).
+    static func isBlank(_ data: Data) -> Bool {
+        data.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
     }
 
     static func jsonErrorPlace(_ error: any Error) -> String {

@@ -19,12 +19,12 @@ public struct DockerConfigFile: Sendable {
     ///   the docker config's shape; the message never quotes the file's content.
     public static func read(_ path: String) throws(RegistryError) -> DockerConfigFile {
         guard FileManager.default.fileExists(atPath: path) else { return DockerConfigFile(path: path, document: [:]) }
-        // The typed reader checks the shape (auths, credHelpers, credsStore) with the same messages as a lookup.
-        _ = try CredentialStore.readConfig(path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .credentialsUnreadable(file: path, reason: "cannot read the file")
         }
-        if data.allSatisfy({ [0x20, 0x0A, 0x0D, 0x09].contains($0) }) { return DockerConfigFile(path: path, document: [:]) }
+        // The typed reader checks the shape (auths, credHelpers, credsStore) with the same messages as a lookup.
+        _ = try CredentialStore.decodeConfig(data, file: path)
+        if CredentialStore.isBlank(data) { return DockerConfigFile(path: path, document: [:]) }
         guard case let .object(members)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
             throw .credentialsUnreadable(file: path, reason: "the file is not a JSON object")
         }
