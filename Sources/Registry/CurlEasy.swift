@@ -244,29 +244,25 @@ extension CurlHandlePool {
         if method == "HEAD" {
             _ = gantry_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
         } else if request.body != nil || ["POST", "PUT", "PATCH"].contains(method) {
-            var length: Int64 = 0
             switch request.body {
             case let .data(data):
                 transfer.uploadData = data
-                length = Int64(data.count)
             case let .file(path):
                 guard let file = FileHandle(forReadingAtPath: path) else {
                     return .sinkFailed(CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]))
                 }
                 transfer.uploadFile = file
-                length = Int64((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.int64Value ?? 0)
             case let .fileRange(path, offset, count):
                 guard let file = FileHandle(forReadingAtPath: path), (try? file.seek(toOffset: UInt64(max(offset, 0)))) != nil else {
                     return .sinkFailed(CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]))
                 }
                 transfer.uploadFile = file
                 transfer.uploadRemaining = count
-                length = count
             case nil:
                 break
             }
             _ = gantry_curl_setopt_long(handle, CURLOPT_UPLOAD, 1)
-            _ = gantry_curl_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(length))
+            _ = gantry_curl_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(request.body?.length ?? 0))
             _ = gantry_curl_setopt_read_function(handle, readCallback)
             _ = gantry_curl_setopt_pointer(handle, CURLOPT_READDATA, context)
             _ = gantry_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
