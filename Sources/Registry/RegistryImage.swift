@@ -33,15 +33,14 @@ public struct RegistryImage: ImageSource, ImageDestination {
     public var acceptsIndex: Bool { true }
 
     public func rootManifest() async throws -> ManifestDocument {
-        let descriptor = try await session.fetchManifest(reference.manifestSelector, expected: reference.digest, reference: name, repository: repository, store: store)
-        return ManifestDocument(descriptor: descriptor, bytes: try store.readBlob(descriptor.digest))
+        try await session.fetchManifest(reference.manifestSelector, expected: reference.digest, reference: name, repository: repository, store: store)
     }
 
     public func manifest(_ descriptor: Descriptor) async throws -> ManifestDocument {
         var fetched = try await session.fetchManifest(descriptor.digest.description, expected: descriptor.digest, reference: name,
                                                       repository: repository, store: store)
-        fetched.platform = descriptor.platform
-        return ManifestDocument(descriptor: fetched, bytes: try store.readBlob(descriptor.digest))
+        fetched.descriptor.platform = descriptor.platform
+        return fetched
     }
 
     public func blobFile(_ descriptor: Descriptor, observer: BlobObserver) async throws -> URL {

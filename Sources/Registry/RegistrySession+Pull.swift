@@ -73,7 +73,7 @@ extension RegistrySession {
                      progress: @escaping @Sendable (PullEvent) -> Void = { _ in }) async throws -> Digest {
         let name = reference.pullReference.description
         let top = try await fetchManifest(reference.manifestSelector,
-                                          expected: reference.digest, reference: name, repository: reference.path, store: store)
+                                          expected: reference.digest, reference: name, repository: reference.path, store: store).descriptor
         var manifestDescriptor = top
         if MediaType.indexes.contains(top.mediaType) {
             let index: ImageIndex
@@ -85,7 +85,8 @@ extension RegistrySession {
                 throw PullError.noMatchingPlatform(reference: name, wanted: platform.shortName,
                                                    available: candidates.compactMap { $0.platform?.shortName })
             }
-            manifestDescriptor = try await fetchManifest(chosen.digest.description, expected: chosen.digest, reference: name, repository: reference.path, store: store)
+            manifestDescriptor = try await fetchManifest(chosen.digest.description, expected: chosen.digest, reference: name,
+                                                         repository: reference.path, store: store).descriptor
             guard MediaType.imageManifests.contains(manifestDescriptor.mediaType) else {
                 throw PullError.unknownMediaType(reference: name, mediaType: manifestDescriptor.mediaType)
             }
@@ -120,12 +121,13 @@ extension RegistrySession {
         return top.digest
     }
 
-    /// GETs a manifest or index, stores its exact bytes and checks them against `expected` or the
-    /// registry's `Docker-Content-Digest`.
-    func fetchManifest(_ tagOrDigest: String, expected: Digest?, reference: String, repository: String, store: ImageStore) async throws -> Descriptor {
+    /// GETs a manifest or index, checks its bytes against `expected` or the registry's
+    /// `Docker-Content-Digest`, and stores them; returns them too.
+    func fetchManifest(_ tagOrDigest: String, expected: Digest?, reference: String, repository: String, store: ImageStore) async throws -> ManifestDocument {
         let document = try await fetchManifest(tagOrDigest, expected: expected, reference: reference, repository: repository)
         do throws(StoreError) {
-            return try store.writeBlob(document.bytes, mediaType: document.descriptor.mediaType, expected: document.descriptor.digest)
+            try store.writeBlob(document.bytes, mediaType: document.descriptor.mediaType, expected: document.descriptor.digest)
+            return document
         } catch {
             throw PullError.blobRejected(reference: reference, object: "manifest \(tagOrDigest)", reason: error.description)
         }
