@@ -53,12 +53,7 @@ public struct ImageCopy<Source: ImageSource, Destination: ImageDestination>: Sen
         if root.isIndex {
             let index = try decode(ImageIndex.self, root)
             if platform != nil || !destination.acceptsIndex {
-                let wanted = platform ?? .host
-                let candidates = index.manifests.filter { MediaType.imageManifests.contains($0.mediaType) }
-                guard let chosen = candidates.first(where: { $0.platform?.serves(wanted) == true }) else {
-                    throw PullError.noMatchingPlatform(reference: source.name, wanted: wanted.shortName,
-                                                       available: candidates.compactMap { $0.platform?.shortName })
-                }
+                let chosen = try index.manifest(for: platform ?? .host, reference: source.name)
                 root = try await source.manifest(chosen)
             } else {
                 for entry in index.manifests {

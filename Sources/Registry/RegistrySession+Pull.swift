@@ -39,6 +39,18 @@ extension Platform {
     }
 }
 
+extension ImageIndex {
+    /// The image manifest of this index that serves `platform` (the first one).
+    /// - Throws: `PullError.noMatchingPlatform` for `reference`, naming the platforms the index has.
+    func manifest(for platform: Platform, reference: String) throws(PullError) -> Descriptor {
+        let candidates = manifests.filter { MediaType.imageManifests.contains($0.mediaType) }
+        guard let chosen = candidates.first(where: { $0.platform?.serves(platform) == true }) else {
+            throw .noMatchingPlatform(reference: reference, wanted: platform.shortName, available: candidates.compactMap { $0.platform?.shortName })
+        }
+        return chosen
+    }
+}
+
 /// Holds the store's writer for curl's write callback, which runs on one thread at a time; a
 /// download that has to start over gets a fresh writer.
 private final class StreamingBlob: @unchecked Sendable {
@@ -80,11 +92,7 @@ extension RegistrySession {
             do { index = try store.decodeBlob(ImageIndex.self, digest: top.digest) } catch {
                 throw PullError.invalidDocument(reference: name, object: "index \(top.digest)", reason: String(describing: error))
             }
-            let candidates = index.manifests.filter { MediaType.imageManifests.contains($0.mediaType) }
-            guard let chosen = candidates.first(where: { $0.platform?.serves(platform) == true }) else {
-                throw PullError.noMatchingPlatform(reference: name, wanted: platform.shortName,
-                                                   available: candidates.compactMap { $0.platform?.shortName })
-            }
+            let chosen = try index.manifest(for: platform, reference: name)
             manifestDescriptor = try await fetchManifest(chosen.digest.description, expected: chosen.digest, reference: name,
                                                          repository: reference.path, store: store).descriptor
             guard MediaType.imageManifests.contains(manifestDescriptor.mediaType) else {
