@@ -24,7 +24,10 @@ final class OutputFile {
         let url = URL(fileURLWithPath: path)
         let temporaryPath = url.deletingLastPathComponent()
             .appendingPathComponent("." + url.lastPathComponent + ".tmp-" + UUID().uuidString).path
-        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        var descriptor: Int32
+        repeat {
+            descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        } while descriptor < 0 && errno == EINTR
         guard descriptor >= 0 else { throw .cannotWrite(path, errno: errno) }
         self.path = path
         self.temporaryPath = temporaryPath
@@ -51,13 +54,27 @@ final class OutputFile {
         }
     }
 
-    /// Flushes the temporary file to disk and renames it to `path`.
+    /// Flushes the temporary file to disk, renames it to `path` and syncs the folder,
+    /// so that neither missing bytes nor a lost rename can follow a crash.
     func commit() throws(ArchiveError) {
-        guard fsync(descriptor) == 0 else { throw .cannotWrite(path, errno: errno) }
+        while fsync(descriptor) != 0 {
+            if errno == EINTR { continue }
+            throw .cannotWrite(path, errno: errno)
+        }
         close(descriptor)
         descriptor = -1
         guard rename(temporaryPath, path) == 0 else { throw .cannotWrite(path, errno: errno) }
         isSettled = true
+        syncFolder()
+    }
+
+    /// Syncs the folder holding `path`, so that the rename into it is on disk; best effort.
+    private func syncFolder() {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let folderDescriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folderDescriptor >= 0 else { return }
+        _ = fsync(folderDescriptor)
+        close(folderDescriptor)
     }
 
     /// Closes and removes the temporary file, unless it was committed.
@@ -80,7 +97,7 @@ private func writeBytes(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count:
 
 /// Writes small files whole and atomically: a reader sees the old file or the new one, never a part.
 public enum AtomicFile {
-    /// Writes `data` to `path` through a temporary file beside it, renamed into place.
+    /// Writes `data` to `path` through a temporary file beside it, synced to disk, renamed into place.
     ///
     /// - Parameters:
     ///   - data: The bytes.

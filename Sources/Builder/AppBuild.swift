@@ -136,33 +136,14 @@ public struct AppBuild: Sendable {
     }
 
     /// Writes one layer into the store on a thread of its own (compression is
-    /// long blocking work, kept off Swift's cooperative threads).
+    /// long blocking work, kept off Swift's cooperative threads); a failure leaves no file behind.
     static func write(_ entries: [LayerEntry], into store: ImageStore, compression: LayerCompression) async throws -> LayerDigests {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                continuation.resume(with: Swift.Result { try writeNow(entries, into: store, compression: compression) })
-            }.start()
-        }
-    }
-
-    /// Writes the entries through a `LayerWriter` into an ingest file and commits it; removes the file on failure.
-    static func writeNow(_ entries: [LayerEntry], into store: ImageStore, compression: LayerCompression) throws -> LayerDigests {
-        let url = try store.makeIngestFileURL()
-        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-            throw StoreError.notWritable(folder: url.deletingLastPathComponent().path)
-        }
-        do {
-            let file = try FileHandle(forWritingTo: url)
-            defer { try? file.close() }
-            let writer = try LayerWriter(compression: compression) { bytes in try file.write(contentsOf: bytes) }
-            for entry in entries { try writer.append(entry) }
-            let digests = try writer.finish()
-            try file.close()
-            try store.commitFile(at: url, digest: digests.digest, size: digests.size)
-            return digests
-        } catch {
-            try? FileManager.default.removeItem(at: url)
-            throw error
-        }
+        try await BlockingWork.run {
+            Swift.Result {
+                try LayerIngest.writeLayer(into: store, compression: compression) { writer in
+                    for entry in entries { try writer.append(entry) }
+                }
+            }
+        }.get()
     }
 }

@@ -180,31 +180,11 @@ public struct NativeBaseBuild: Sendable {
         stderrDone.start()
 
         let readFD = output[0]
-        let outcome: Swift.Result<LayerDigests, any Error> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                // The layer writer hashes what it compresses, so its file goes into the store
-                // as it is (commitFile) instead of being hashed a second time by a BlobWriter.
-                do {
-                    let url = try store.makeIngestFileURL()
-                    guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-                        throw BuilderError.layerFailed("cannot create \(url.path)")
-                    }
-                    let file = try FileHandle(forWritingTo: url)
-                    do {
-                        let reader = try TarReader(fileDescriptor: readFD, name: "mmdebstrap's output")
-                        let writer = try LayerWriter(compression: compression) { bytes in try file.write(contentsOf: bytes) }
-                        _ = try writer.copyEntries(from: reader, normalization: .rootFileSystem(epoch: Int64(epoch)))
-                        let digests = try writer.finish()
-                        try file.close()
-                        try store.commitFile(at: url, digest: digests.digest, size: digests.size)
-                        continuation.resume(returning: .success(digests))
-                    } catch {
-                        try? file.close()
-                        try? FileManager.default.removeItem(at: url)
-                        throw error
-                    }
-                } catch {
-                    continuation.resume(returning: .failure(error))
+        let outcome: Swift.Result<LayerDigests, any Error> = await BlockingWork.run {
+            Swift.Result {
+                try LayerIngest.writeLayer(into: store, compression: compression) { writer in
+                    let reader = try TarReader(fileDescriptor: readFD, name: "mmdebstrap's output")
+                    _ = try writer.copyEntries(from: reader, normalization: .rootFileSystem(epoch: Int64(epoch)))
                 }
             }
         }
@@ -274,11 +254,6 @@ final class OutputLines: @unchecked Sendable {
 
     /// Waits, off the cooperative pool and for at most 2 s, until the reader has seen the end of the output.
     func waitForEnd() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                _ = self.ended.wait(timeout: .now() + 2)
-                continuation.resume()
-            }
-        }
+        await BlockingWork.run { _ = self.ended.wait(timeout: .now() + 2) }
     }
 }

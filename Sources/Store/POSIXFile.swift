@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 #if canImport(Darwin)
 import Darwin
@@ -154,18 +155,19 @@ struct POSIXFile {
     }
 
     /// Writes `data` to `path` through a temporary file in the same folder, so readers see the old or the new content, never a mix.
+    ///
+    /// `AtomicFile` does the work (temporary file, `fsync`, rename, folder sync); its
+    /// error becomes a `StoreError` like the other calls here.
     static func writeAtomically(_ data: Data, to path: String) throws(StoreError) {
-        let temporary = path + ".tmp-\(getpid())-\(UUID().uuidString)"
-        let file = try POSIXFile.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, writing: true)
-        do throws(StoreError) {
-            try file.write(data)
-            try file.sync()
-            file.close()
-            try rename(temporary, to: path)
+        do throws(ArchiveError) {
+            try AtomicFile.write(data, to: path)
         } catch {
-            file.close()
-            remove(temporary)
-            throw error
+            switch error {
+            case let .cannotWrite(_, code):
+                throw .posix("write", path: path, errno: code, writing: true)
+            default:
+                throw .fileSystem(operation: "write", path: path, reason: error.description)
+            }
         }
     }
 }
