@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 
 /// Where `gantry login` put credentials.
@@ -106,7 +107,7 @@ extension CredentialStore {
 
     /// Runs file and helper work off Swift's cooperative pool.
     private func blocking<T: Sendable>(_ work: @escaping @Sendable () throws(RegistryError) -> T) async throws(RegistryError) -> T {
-        let result: Result<T, RegistryError> = await BlockingWork.run {
+        let result: Result<T, RegistryError> = await BlockingWork.run(stackSize: 1 << 20) {
             do throws(RegistryError) { return .success(try work()) } catch { return .failure(error) }
         }
         return try result.get()

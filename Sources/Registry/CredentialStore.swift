@@ -1,3 +1,4 @@
+import Archive
 import Foundation
 
 /// Finds registry credentials where docker and podman keep them: `$DOCKER_CONFIG/config.json` (or
@@ -28,7 +29,7 @@ public struct CredentialStore: Sendable {
     ///   expected shape, `.credentialHelperFailed` when a helper fails for another reason than
     ///   "credentials not found".
     public func credentials(for registry: String) async throws(RegistryError) -> CredentialSearch {
-        let result: Result<CredentialSearch, RegistryError> = await BlockingWork.run {
+        let result: Result<CredentialSearch, RegistryError> = await BlockingWork.run(stackSize: 1 << 20) {
             do { return .success(try self.lookUp(registry)) } catch let error as RegistryError { return .failure(error) } catch {
                 return .failure(.credentialsUnreadable(file: registry, reason: "\(error)"))
             }

@@ -20,7 +20,7 @@ public struct DockerArchiveSource: ImageSource {
     ///   missing files, `.ambiguousArchive` for several images and no name; `ArchiveError` and
     ///   `StoreError` for read and write failures.
     public static func open(file: String, reference: String?, store: ImageStore) async throws -> DockerArchiveSource {
-        let outcome: Result<DockerArchiveSource, any Error> = await BlockingWork.run {
+        let outcome: Result<DockerArchiveSource, any Error> = await BlockingWork.run(stackSize: 1 << 20) {
             Result { try DockerArchiveSource(file: file, reference: reference, store: store) }
         }
         return try outcome.get()
@@ -199,7 +199,7 @@ public actor DockerArchiveDestination: ImageDestination {
         }
         let writer = DockerArchiveWriter(config: try Data(contentsOf: configFile), layers: layers, repoTags: repoTag.map { [$0] } ?? [])
         let path = file
-        let outcome: Result<Void, any Error> = await BlockingWork.run { Result { try writer.write(toFile: path) } }
+        let outcome: Result<Void, any Error> = await BlockingWork.run(stackSize: 1 << 20) { Result { try writer.write(toFile: path) } }
         try outcome.get()
     }
 }

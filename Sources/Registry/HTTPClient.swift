@@ -1,3 +1,4 @@
+import Archive
 import CCurl
 import Foundation
 
@@ -35,7 +36,7 @@ public final class HTTPClient: Sendable {
             let pool = self.pool
             let cancellation = TransferCancellation()
             let outcome = await withTaskCancellationHandler {
-                await BlockingWork.run { CurlOutcomeBox(pool.perform(attempt, sink: sink, options: options, cancellation: cancellation)) }
+                await BlockingWork.run(stackSize: 1 << 20) { CurlOutcomeBox(pool.perform(attempt, sink: sink, options: options, cancellation: cancellation)) }
             } onCancel: {
                 cancellation.cancel()
             }
