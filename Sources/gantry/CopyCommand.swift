@@ -57,23 +57,25 @@ struct CopyCommand: AsyncParsableCommand {
 
     private func copy(from source: some ImageSource, to destination: TransportReference, platform: Platform?,
                       store: ImageStore, client: HTTPClient, display: TransferDisplay) async throws {
+        /// Copies into `target` under the display, then prints what `result` makes of the root's digest.
+        func run(into target: some ImageDestination, result: (Digest) -> String) async throws {
+            let root = try await ImageCopy(from: source, to: target, platform: platform, concurrency: registryOptions.jobs)
+                .runInterruptibly("copy to \(destination)", progress: display.handle)
+            display.finish(result: result(root.descriptor.digest), statistics: client.statistics)
+        }
         switch destination {
         case let .registry(reference):
             let session = try await registryOptions.session(for: reference, client: client)
-            let copy = ImageCopy(from: source, to: RegistryImage(session: session, reference: reference, store: store), platform: platform, concurrency: registryOptions.jobs)
-            let root = try await copy.runInterruptibly("copy to \(destination)", progress: display.handle)
-            display.finish(result: reference.normalized.withDigest(root.descriptor.digest).description, statistics: client.statistics)
+            try await run(into: RegistryImage(session: session, reference: reference, store: store)) {
+                reference.normalized.withDigest($0).description
+            }
         case let .ociLayout(directory, tag):
-            let root = try await ImageCopy(from: source, to: try LayoutImage(directory: directory, tag: tag), platform: platform, concurrency: registryOptions.jobs)
-                .runInterruptibly("copy to \(destination)", progress: display.handle)
-            display.finish(result: "\(destination)@\(root.descriptor.digest)", statistics: client.statistics)
+            try await run(into: try LayoutImage(directory: directory, tag: tag)) { "\(destination)@\($0)" }
         case let .dockerArchive(file, name):
             let repoTag = try name.map { text throws(UsageError) -> ImageReference in
                 do { return try ImageReference(parsing: text) } catch { throw UsageError("\(self.destination): \(error)") }
             }
-            let root = try await ImageCopy(from: source, to: DockerArchiveDestination(file: file, repoTag: repoTag), platform: platform, concurrency: registryOptions.jobs)
-                .runInterruptibly("copy to \(destination)", progress: display.handle)
-            display.finish(result: "\(destination): image \(root.descriptor.digest)", statistics: client.statistics)
+            try await run(into: DockerArchiveDestination(file: file, repoTag: repoTag)) { "\(destination): image \($0)" }
         }
     }
 
