@@ -39,20 +39,18 @@ struct BeanstalkBundleCommand: AsyncParsableCommand {
     func run() async throws {
         let spec = try AppSpec.load(fromDirectory: ".")
         let text: String
+        let version: DockerrunVersion
         let source: String
         if let file = dockerrunFile ?? (FileManager.default.fileExists(atPath: Dockerrun.fileName) ? Dockerrun.fileName : nil) {
-            text = try BeanstalkCheckCommand.read(file)
-            let report = Dockerrun.check(try OrderedJSON.parse(text, file: file))
-            for problem in report.problems { FileHandle.standardError.write(Data("\(file): \(problem)\n".utf8)) }
-            guard report.errors.isEmpty else { throw BeanstalkError.checkFailed(file: file, errors: report.errors.count) }
+            (text, _, version) = try BeanstalkCheckCommand.checked(file)
             source = "from \(file)"
         } else {
             let made = try AppDockerrun.make(spec: spec, options: dockerrun)
             text = made.dockerrun.rendered()
+            version = made.dockerrun.version
             source = "written for \(made.image)"
             for note in made.notes { Terminal.note(note) }
         }
-        let version = try Dockerrun(parsing: text, file: source).version
         var bundle = SourceBundle(appDirectory: ".", dockerrun: text, version: version)
         bundle.includeDockerfile = includeDockerfile
         bundle.includes = spec.beanstalk.include + include

@@ -14,15 +14,26 @@ struct BeanstalkCheckCommand: AsyncParsableCommand {
     var file = Dockerrun.fileName
 
     func run() async throws {
-        let text = try BeanstalkCheckCommand.read(file)
+        let (_, report, version) = try Self.checked(file)
+        let warnings = report.problems.count
+        Terminal.say("\(file): version \(version.rawValue.dropFirst()), fits \(report.platform)"
+                     + (warnings > 0 ? "; \(warnings) warning\(warnings == 1 ? "" : "s")" : ""))
+    }
+
+    /// Reads, parses and checks a Dockerrun file, printing each problem on stderr.
+    /// - Returns: its text, the report (warnings only) and its version.
+    /// - Throws: `BeanstalkError.checkFailed` when it has errors, and the reading and parsing errors.
+    static func checked(_ file: String) throws -> (text: String, report: DockerrunReport, version: DockerrunVersion) {
+        let text = try read(file)
         let report = Dockerrun.check(try OrderedJSON.parse(text, file: file))
         for problem in report.problems {
             FileHandle.standardError.write(Data("\(file): \(problem)\n".utf8))
         }
-        if !report.errors.isEmpty { throw BeanstalkError.checkFailed(file: file, errors: report.errors.count) }
-        let warnings = report.problems.count
-        let version = report.version.map { "version \($0.rawValue.dropFirst())" } ?? "no version"
-        Terminal.say("\(file): \(version), fits \(report.platform)" + (warnings > 0 ? "; \(warnings) warning\(warnings == 1 ? "" : "s")" : ""))
+        // A missing or unknown version is itself an error, so a file without errors has one.
+        guard report.errors.isEmpty, let version = report.version else {
+            throw BeanstalkError.checkFailed(file: file, errors: max(1, report.errors.count))
+        }
+        return (text, report, version)
     }
 
     /// The text of a file, or an error naming it.
