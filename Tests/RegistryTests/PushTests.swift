@@ -98,7 +98,7 @@ struct PushTests {
         try await ImageCopy(from: LayoutImage(store: store, reference: source), to: RegistryImage(session: session, reference: target, store: store)).run()
 
         try await shell("podman pull --quiet --tls-verify=false \(target) >/dev/null")
-        defer { shellNow("podman rmi -f \(target) >/dev/null 2>&1 || true") }
+        defer { shellNow("timeout 60 podman rmi -f \(target) >/dev/null 2>&1 || true") }
         let digest = try await shell("podman image inspect --format '{{.Digest}}' \(target)").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(digest == descriptor.digest.description)
     }

@@ -81,7 +81,8 @@ func runProgram(_ executable: String, _ arguments: [String], environment: [Strin
     }
 }
 
-/// Runs a shell command line and waits, blocking the calling thread: only for quick clean-ups in `defer`.
+/// Runs a shell command line and waits, blocking the calling thread: only for quick clean-ups in `defer`,
+/// bounded with `timeout` when the command can wait on something else (podman on its storage lock).
 func shellNow(_ command: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
