@@ -149,13 +149,19 @@ struct FaultTests {
         defer { folder.remove() }
         let registry = try await LocalRegistry.start(in: folder)
         defer { registry.server.stop() }
-        let proxy = try await FaultProxy.start(in: folder, upstream: registry.port, rate: 0.3, seed: 5, faults: ["stall"], stall: 3)
+        // The proxy resets a stalled connection once the stall ends, which alone would make the
+        // client retry: the stall is long enough that only the low-speed limit can end it in time.
+        let stall = 30.0
+        let proxy = try await FaultProxy.start(in: folder, upstream: registry.port, rate: 0.3, seed: 5, faults: ["stall"], stall: stall)
         defer { proxy.server.stop() }
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let source = try ImageReference(parsing: "localhost/source/app:1")
         let image = try await TestImage.write(into: store, folder: folder, as: source, text: "stall\n")
         let client = Self.client(lowSpeedTime: 1)
+        let started = Date()
         #expect(try await Self.push(store, source, to: "news/stall:1", host: proxy.host, client: client) == image.digest)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < stall / 2, "the push took \(elapsed) s: a stall was waited out, not timed out")
         #expect((try await proxy.stats())["stall"] ?? 0 >= 1)
         #expect(client.statistics.retries >= 1)
     }
