@@ -48,6 +48,13 @@ while True:
             let target = "127.0.0.1:\(proxyPort)/news/big:1"
 
             let push = try BackgroundProcess(try gantryBinary(), ["push", "--jobs", "1", reference, target], environment: ["GANTRY_HOME": home.path])
+            // A gantry that ignored SIGINT would go on pushing through the throttle after the test.
+            defer {
+                if push.exitStatus() == nil {
+                    kill(-push.pid, SIGKILL)  // its own process group: gantry and anything it started
+                    _ = Subprocess.waitForExit(push.pid, within: .seconds(5))
+                }
+            }
             // The upload session shows in the registry's storage once the POST is answered.
             let uploads = root.appendingPathComponent("registry-\(registry.port)/docker/registry/v2/repositories/news/big/_uploads").path
             var started = false

@@ -160,7 +160,7 @@ struct CopyTests {
         let saved = try await runGantry(["copy", "\(registry.host)/news/app:1", "docker-archive:\(archive):\(name)"], home: home)
         #expect(saved.status == 0, "\(saved.error)")
         try await shell("podman load --quiet -i '\(archive)' >/dev/null")
-        defer { shellNow("podman rmi -f \(name) >/dev/null 2>&1 || true") }
+        defer { shellNow("timeout 60 podman rmi -f \(name) >/dev/null 2>&1 || true") }
         // podman names an image by its config's digest: the archive carried the config byte for byte.
         let id = try await shell("podman image inspect --format '{{.Id}}' \(name)").trimmingCharacters(in: .whitespacesAndNewlines)
         let config = try await shell("skopeo inspect --raw --tls-verify=false docker://\(registry.host)/news/app:1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"config\"][\"digest\"])'")

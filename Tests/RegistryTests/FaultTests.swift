@@ -38,10 +38,8 @@ struct FaultTests {
         let image = try await TestImage.writeRandom(into: store, folder: folder, as: source, sizes: [24 << 20, 2 << 20, 64 << 10])
         let client = Self.client()
         let rounds = 4
-        var succeeded = 0
         for round in 0..<rounds {
             #expect(try await Self.push(store, source, to: "news/round\(round):1", host: proxy.host, client: client) == image.digest)
-            succeeded += 1
         }
         for round in 0..<rounds {
             let fresh = try ImageStore(root: URL(fileURLWithPath: folder.appending("pulled-\(round)")))
@@ -56,7 +54,8 @@ struct FaultTests {
         let stats = try await proxy.stats()
         let kinds: Set = ["reset-request", "reset-response", "500", "502", "503", "429"]
         let injected = stats.filter { kinds.contains($0.key) }.values.reduce(0, +)
-        print("fault soak: pushes \(rounds) attempted, \(succeeded) succeeded; pulls \(rounds); requests \(stats["requests"] ?? 0), faults \(injected) \(stats); retries \(client.statistics.retries), bytes re-sent \(client.statistics.bytesResent)")
+        // A push or pull that failed threw above, so reaching this line means all of them succeeded.
+        print("fault soak: pushes \(rounds), pulls \(rounds), all succeeded; requests \(stats["requests"] ?? 0), faults \(injected) \(stats); retries \(client.statistics.retries), bytes re-sent \(client.statistics.bytesResent)")
         #expect(injected > 0)
         // Every fault the proxy injected made the client retry at least once.
         #expect(client.statistics.retries >= injected)
@@ -150,13 +149,19 @@ struct FaultTests {
         defer { folder.remove() }
         let registry = try await LocalRegistry.start(in: folder)
         defer { registry.server.stop() }
-        let proxy = try await FaultProxy.start(in: folder, upstream: registry.port, rate: 0.3, seed: 5, faults: ["stall"], stall: 3)
+        // The proxy resets a stalled connection once the stall ends, which alone would make the
+        // client retry: the stall is long enough that only the low-speed limit can end it in time.
+        let stall = 30.0
+        let proxy = try await FaultProxy.start(in: folder, upstream: registry.port, rate: 0.3, seed: 5, faults: ["stall"], stall: stall)
         defer { proxy.server.stop() }
         let store = try ImageStore(root: URL(fileURLWithPath: folder.appending("home")))
         let source = try ImageReference(parsing: "localhost/source/app:1")
         let image = try await TestImage.write(into: store, folder: folder, as: source, text: "stall\n")
         let client = Self.client(lowSpeedTime: 1)
+        let started = Date()
         #expect(try await Self.push(store, source, to: "news/stall:1", host: proxy.host, client: client) == image.digest)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < stall / 2, "the push took \(elapsed) s: a stall was waited out, not timed out")
         #expect((try await proxy.stats())["stall"] ?? 0 >= 1)
         #expect(client.statistics.retries >= 1)
     }

@@ -123,7 +123,10 @@ struct PullTests {
 
         let second = try await runGantry(["pull", reference], home: home)
         #expect(second.status == 0)
-        #expect(second.output.split(separator: "\n").dropLast().allSatisfy { $0.hasSuffix(": exists") })
+        // The count first: allSatisfy alone holds for an empty output.
+        let secondLines = second.output.split(separator: "\n")
+        #expect(secondLines.count == 3, "\(second.output)")
+        #expect(secondLines.dropLast().allSatisfy { $0.hasSuffix(": exists") })
 
         let missing = try await runGantry(["pull", "\(registry.host)/news/app:nope"], home: home)
         #expect(missing.status != 0)

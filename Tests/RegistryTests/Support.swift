@@ -81,7 +81,8 @@ func runProgram(_ executable: String, _ arguments: [String], environment: [Strin
     }
 }
 
-/// Runs a shell command line and waits, blocking the calling thread: only for quick clean-ups in `defer`.
+/// Runs a shell command line and waits, blocking the calling thread: only for quick clean-ups in `defer`,
+/// bounded with `timeout` when the command can wait on something else (podman on its storage lock).
 func shellNow(_ command: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -104,13 +105,94 @@ func makeURL(_ text: String) throws -> URL {
     try #require(URL(string: text), "not a URL: \(text)")
 }
 
+/// The `gantry` executable built beside this test bundle.
+func gantryBinary(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    let executable = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), "no /proc/self/exe",
+                                  sourceLocation: sourceLocation)
+    return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("gantry").path
+}
+
 /// Runs the `gantry` built beside this test bundle with `GANTRY_HOME` set; returns status, stdout and stderr.
 func runGantry(_ arguments: [String], home: String, environment extra: [String: String] = [:],
                input: String? = nil) async throws -> (status: Int32, output: String, error: String) {
-    let executable = try #require(try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"), "no /proc/self/exe")
-    let binary = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("gantry")
     let environment = ProcessInfo.processInfo.environment.merging(["GANTRY_HOME": home]) { $1 }.merging(extra) { $1 }
-    return try await runProgram(binary.path, arguments, environment: environment, input: input)
+    return try await runProgram(try gantryBinary(), arguments, environment: environment, input: input)
+}
+
+/// Runs gantry (argv[1:]) on a pseudo-terminal, its stdout and stderr both, types each answer after
+/// its prompt shows, and prints all gantry wrote; exits with gantry's status. The prompts and
+/// answers come in GANTRY_PTY_* environment variables (an answer may be a password: never in argv),
+/// which gantry does not inherit. SIGALRM after GANTRY_PTY_TIMEOUT seconds kills gantry; that, or
+/// output ending before a prompt, exits non-zero with what was shown and one line on stderr.
+private let terminalDriver = #"""
+import os, pty, signal, sys
+timeout = int(os.environ.pop("GANTRY_PTY_TIMEOUT"))
+replies = [(os.environ.pop(f"GANTRY_PTY_PROMPT_{n}"), os.environ.pop(f"GANTRY_PTY_ANSWER_{n}"))
+           for n in range(int(os.environ.pop("GANTRY_PTY_REPLIES")))]
+out = bytearray()
+waiting = "gantry to exit"
+def give_up(message, code):
+    sys.stdout.write(out.decode(errors="replace"))
+    sys.stdout.flush()
+    sys.stderr.write(f"pty driver: {message}\n")
+    sys.stderr.flush()
+    os._exit(code)
+pid, fd = pty.fork()
+if pid == 0:
+    try: os.execv(sys.argv[1], sys.argv[1:])
+    finally: os._exit(127)
+def on_alarm(signum, frame):
+    try: os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError: pass
+    give_up(f"gave up after {timeout} s waiting for {waiting}", 124)
+signal.signal(signal.SIGALRM, on_alarm)
+# Started from a thread of the test's pool, this process inherits a mask that blocks SIGALRM.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
+signal.alarm(timeout)
+def read():
+    try: data = os.read(fd, 4096)
+    except OSError: data = b""  # EIO: gantry closed the terminal
+    out.extend(data)
+    return data
+start = 0
+for prompt, answer in replies:
+    waiting = f"the prompt {prompt!r}"
+    while (found := out.find(prompt.encode(), start)) < 0:
+        if not read():
+            _, status = os.waitpid(pid, 0)
+            give_up(f"gantry's output ended (status {os.waitstatus_to_exitcode(status)}) before the prompt {prompt!r}", 125)
+    start = found + len(prompt.encode())
+    os.write(fd, answer.encode() + b"\n")
+waiting = "gantry to exit"
+while read(): pass
+_, status = os.waitpid(pid, 0)
+signal.alarm(0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""#
+
+/// Runs the `gantry` built beside this test bundle on a pseudo-terminal (its stdout and stderr both),
+/// with exactly `environment`; types each reply's answer once its prompt shows (in order, each
+/// searched after the previous one). Returns gantry's status and all it wrote; when the driver gives
+/// up (a prompt never came, or `timeout` seconds passed) the status is non-zero and the output ends
+/// with the driver's reason.
+func runGantryOnTerminal(_ arguments: [String], environment: [String: String], replies: [(prompt: String, answer: String)] = [],
+                         timeout: Int = 60) async throws -> (status: Int32, output: String) {
+    var driverEnvironment = environment
+    driverEnvironment["GANTRY_PTY_TIMEOUT"] = "\(timeout)"
+    driverEnvironment["GANTRY_PTY_REPLIES"] = "\(replies.count)"
+    for (number, reply) in replies.enumerated() {
+        driverEnvironment["GANTRY_PTY_PROMPT_\(number)"] = reply.prompt
+        driverEnvironment["GANTRY_PTY_ANSWER_\(number)"] = reply.answer
+    }
+    // A file rather than `-c`, so that a failure message names the script instead of quoting it.
+    let driver = FileManager.default.temporaryDirectory.appendingPathComponent("gantry-terminal-driver-\(UUID().uuidString).py").path
+    try Data(terminalDriver.utf8).write(to: URL(fileURLWithPath: driver))
+    defer { try? FileManager.default.removeItem(atPath: driver) }
+    let run = try await runProgram(try await pythonExecutable(), [driver, try gantryBinary()] + arguments,
+                                   environment: driverEnvironment, timeout: TimeInterval(timeout + 30))
+    if run.status == 0 || run.error.isEmpty { return (run.status, run.output) }
+    return (run.status, run.output + (run.output.isEmpty || run.output.hasSuffix("\n") ? "" : "\n") + run.error)
 }
 
 /// Small images written straight into a store, as a registry or layout would hold them.
