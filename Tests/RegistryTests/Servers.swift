@@ -40,11 +40,13 @@ func freePort() async throws -> Int {
         .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
 }
 
-/// Waits until something accepts TCP connections on the port.
-func waitForPort(_ port: Int, server: ServerProcess, address: String = "127.0.0.1") async throws {
+/// Waits until `server` itself listens on the port. Not just anything: two suites running at once can
+/// be handed the same free port, and a server that lost the race must not let its test talk to the
+/// other suite's (a pull once got another registry's 404 that way).
+func waitForPort(_ port: Int, server: ServerProcess) async throws {
     for _ in 0..<100 {
-        let probe = try? await shell("python3 -c 'import socket; socket.create_connection((\"\(address)\",\(port)),0.2)' 2>/dev/null && echo up || true")
-        if probe?.contains("up") == true { return }
+        let listeners = try? await shell("ss -Hltnp 'sport = :\(port)' 2>/dev/null || true")
+        if listeners?.contains("pid=\(server.process.processIdentifier),") == true { return }
         try #require(server.process.isRunning, "server exited: \((try? String(contentsOfFile: server.log, encoding: .utf8)) ?? "")")
         try await Task.sleep(nanoseconds: 100_000_000)
     }
@@ -74,7 +76,7 @@ struct LocalRegistry {
             \(extra)
             """)
         let server = try ServerProcess("/usr/bin/docker-registry", ["serve", config], log: folder.appending("registry-\(port).log"))
-        try await waitForPort(port, server: server, address: address)
+        try await waitForPort(port, server: server)
         return LocalRegistry(folder: folder, port: port, server: server, address: address)
     }
 }

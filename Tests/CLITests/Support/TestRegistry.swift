@@ -26,6 +26,11 @@ struct TestRegistry {
         let answer = try await waitForHTTP(try URLFromText("http://127.0.0.1:\(port)/v2/"), within: .seconds(20),
                                            isAlive: { process.exitStatus() == nil })
         guard answer.status == 200 else { throw HarnessError.failed(command: process.command, status: Int32(answer.status), output: process.stderr) }
+        // The answer must be this registry's: two suites at once can be handed the same free port.
+        let listeners = try await Subprocess.run("ss", ["-Hltnp", "sport = :\(port)"]).stdout
+        guard listeners.contains("pid=\(process.pid),") else {
+            throw HarnessError.failed(command: process.command, status: 1, output: "port \(port) is another process's: \(listeners)\n\(process.stderr)")
+        }
         return TestRegistry(port: port, process: process)
     }
 
