@@ -4,6 +4,12 @@ extension Engine {
     /// The environment variable that picks an engine when `--engine` does not.
     public static let environmentVariable = "GANTRY_ENGINE"
 
+    /// How long `version` may take before an engine counts as not answering. Generous: podman answers
+    /// only once it has its storage lock, which a build or pull in another terminal can hold for
+    /// seconds (5 s failed two tests that ran beside podman builds); a docker client without a daemon
+    /// fails at once, so autodetection does not wait on it.
+    public static let probeTimeout: Duration = .seconds(30)
+
     /// Finds the engine to use: `requested` (from `--engine`), else the one
     /// `GANTRY_ENGINE` names, else the first of podman and docker that answers
     /// `version` within `timeout`. A docker client without a daemon does not answer.
@@ -19,7 +25,7 @@ extension Engine {
     public static func detect(
         requested: EngineKind? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        timeout: Duration = .seconds(5)
+        timeout: Duration = probeTimeout
     ) async throws(EngineError) -> Engine {
         var chosen = requested
         if chosen == nil, let named = environment[environmentVariable], !named.isEmpty {
@@ -48,7 +54,7 @@ extension Engine {
 
     /// Every engine that answers, podman first; for finding a container whichever engine runs it.
     public static func answering(
-        environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = .seconds(5)
+        environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Duration = probeTimeout
     ) async -> [Engine] {
         var engines: [Engine] = []
         for kind in EngineKind.allCases {
