@@ -114,7 +114,14 @@ public final class ChildProcess: Sendable {
             envp.forEach { free($0) }
         }
         var pid = pid_t()
-        try check(posix_spawn(&pid, path, &actions, &attributes, argv, envp))
+        // ETXTBSY: a program just written is still open for writing in a child another thread forked
+        // at that moment; the descriptor closes at that child's exec, so try again a few times.
+        var result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        for _ in 0..<20 where result == ETXTBSY {
+            usleep(10_000)
+            result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        }
+        try check(result)
         return ChildProcess(pid: pid, command: command, leadsProcessGroup: ownProcessGroup)
     }
 
